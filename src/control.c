@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Control commands, run in a fresh daemonize process by scripts.
+ *
+ * The daemon is the process that holds the pidfile's fcntl lock, as F_GETLK
+ * reports it; the pid written in the file is only a hint.  A stale file
+ * whose text names a recycled pid therefore never gets that process
+ * signalled, even when root runs --stop on a file an unprivileged user
+ * could forge: forging the lock would need the process itself.
+ *
+ * Signals go through a pidfd (pidfd_open(2), pidfd_send_signal(2)) opened
+ * after the lock named the pid and checked against the lock again, so the
+ * pid cannot be recycled between lookup and kill; the wait polls the same
+ * pidfd, which becomes readable the moment the process exits (a zombie
+ * counts as gone).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "exitcodes.h"
+#include "options.h"
+#include "parse.h"
+#include "pidlock.h"
+#include "report.h"
+
+static int
+pidfd_open_(pid_t pid)
+{
+	return ((int)syscall(SYS_pidfd_open, pid, 0));
+}
+
+static int
+pidfd_signal(int pidfd, int sig)
+{
+	return ((int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0));
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Wait up to timeout_ms for the process behind pidfd to exit.  Returns 1
+ * when it is gone, 0 on timeout.
+ */
+static int
+pidfd_wait(int pidfd, long long timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms, left;
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	int n;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		n = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n > 0)
+			return (1);
+		if (n == 0 && left == 0)
+			return (0);
+		if (n == -1 && errno != EINTR)
+			return (0);
+	}
+}
+
+/* Describe a query that could not tell, for exit code 4. */
+static void
+warn_unknown(const char *path, int refusal, int e)
+{
+	if (refusal == REFUSE_SYMLINK)
+		warnx("read pidfile %s: refusing a symbolic link", path);
+	else if (refusal == REFUSE_NOT_REGULAR)
+		warnx("read pidfile %s: not a regular file", path);
+	else if (e == ESRCH)
+		warnx("read pidfile %s: the lock holder is not visible "
+		    "from here", path);
+	else
+		warnc(e, "read pidfile %s", path);
+}
+
+/*
+ * Open a pidfd on the lock holder and make sure it still is the holder.
+ * Returns the pidfd, -1 if the daemon is gone, -2 if we cannot tell.
+ */
+static int
+holder_pidfd(const char *path, pid_t holder, struct stat *st)
+{
+	pid_t again;
+	int pidfd, refusal;
+
+	if ((pidfd = pidfd_open_(holder)) == -1)
+		return (errno == ESRCH ? -1 : -2);
+	switch (pidlock_query(path, &again, st, &refusal)) {
+	case PIDLOCK_HELD:
+		if (again == holder)
+			return (pidfd);
+		break;
+	case PIDLOCK_UNKNOWN:
+		close(pidfd);
+		return (-2);
+	default:
+		break;
+	}
+	close(pidfd);
+	return (-1);
+}
+
+int
+control_status(const struct options *o)
+{
+	struct stat st;
+	pid_t holder, hint;
+	int refusal;
+
+	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
+	case PIDLOCK_HELD:
+		if (o->verbose) {
+			hint = pidlock_hint(o->pidfile);
+			if (hint != holder && hint != 0)
+				printf("running as pid %d (the pidfile says "
+				    "%d; the lock holder wins)\n", (int)holder,
+				    (int)hint);
+			else
+				printf("running as pid %d\n", (int)holder);
+		}
+		return (LSB_RUNNING);
+	case PIDLOCK_FREE:
+		if (o->verbose)
+			printf("not running\n");
+		return (LSB_DEAD_PIDFILE);
+	case PIDLOCK_ABSENT:
+		if (o->verbose)
+			printf("not running\n");
+		return (LSB_NOT_RUNNING);
+	case PIDLOCK_UNKNOWN:
+		warn_unknown(o->pidfile, refusal, errno);
+		return (LSB_UNKNOWN);
+	}
+	return (LSB_UNKNOWN);
+}
+
+/*
+ * Send the schedule's signals to pid and wait for it to exit.  A KILL step
+ * also hits the process group, unless it is our own.  Returns STOP_OK,
+ * STOP_STILL_RUNNING or EXIT_NOPERM.
+ */
+static int
+stop_pidfd(int pidfd, pid_t pid, const struct retry_schedule *r,
+    bool verbose)
+{
+	pid_t pgid = getpgid(pid);
+
+	do {
+		for (int i = 0; i < r->nsteps; i++) {
+			int sig = r->step[i].signo;
+
+			if (pidfd_signal(pidfd, sig) == -1) {
+				if (errno == ESRCH)
+					return (STOP_OK);
+				if (errno == EPERM) {
+					warnc(errno, "signal pid %d", (int)pid);
+					return (EXIT_NOPERM);
+				}
+			}
+			if (sig == SIGKILL && pgid > 1 && pgid != getpgrp())
+				kill(-pgid, SIGKILL);
+			if (verbose)
+				fprintf(stderr, "daemonize: sent SIG%s to pid "
+				    "%d\n", signal_name(sig) ? signal_name(sig) :
+				    "?", (int)pid);
+			if (pidfd_wait(pidfd, r->step[i].timeout_ms))
+				return (STOP_OK);
+		}
+	} while (r->forever);
+	return (STOP_STILL_RUNNING);
+}
+
+/* Stop a process we know by pid (the original process's abort path). */
+int
+control_stop_pid(pid_t pid, const struct retry_schedule *r, bool verbose)
+{
+	int pidfd, rc;
+
+	if ((pidfd = pidfd_open_(pid)) == -1)
+		return (errno == ESRCH ? STOP_OK : EXIT_OSERR);
+	rc = stop_pidfd(pidfd, pid, r, verbose);
+	close(pidfd);
+	return (rc);
+}
+
+int
+control_stop(const struct options *o)
+{
+	struct stat st;
+	pid_t holder;
+	int refusal, pidfd, rc;
+
+	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
+	case PIDLOCK_ABSENT:
+		if (o->verbose)
+			fprintf(stderr, "daemonize: not running\n");
+		return (STOP_OK);
+	case PIDLOCK_FREE:
+		if (o->verbose)
+			fprintf(stderr, "daemonize: not running\n");
+		pidlock_remove_stale(o->pidfile, &st);
+		return (STOP_OK);
+	case PIDLOCK_UNKNOWN:
+		warn_unknown(o->pidfile, refusal, errno);
+		return (CONTROL_UNKNOWN);
+	case PIDLOCK_HELD:
+		break;
+	}
+	if ((pidfd = holder_pidfd(o->pidfile, holder, &st)) == -2) {
+		warn("stop pid %d", (int)holder);
+		return (CONTROL_UNKNOWN);
+	}
+	if (pidfd == -1) {
+		if (o->verbose)
+			fprintf(stderr, "daemonize: not running\n");
+		return (STOP_OK);
+	}
+	rc = stop_pidfd(pidfd, holder, &o->retry, o->verbose);
+	close(pidfd);
+	if (rc == STOP_STILL_RUNNING) {
+		warnx("stop pid %d: still running after the retry schedule",
+		    (int)holder);
+		return (rc);
+	}
+	if (rc != STOP_OK)
+		return (rc);
+	if (o->verbose)
+		fprintf(stderr, "daemonize: stopped pid %d\n", (int)holder);
+	/* A daemon killed hard leaves its file behind: remove it if stale. */
+	if (pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
+		pidlock_remove_stale(o->pidfile, &st);
+	return (STOP_OK);
+}
+
+int
+control_signal(const struct options *o)
+{
+	struct stat st;
+	pid_t holder;
+	int refusal, pidfd;
+
+	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
+	case PIDLOCK_ABSENT:
+	case PIDLOCK_FREE:
+		if (o->verbose)
+			fprintf(stderr, "daemonize: not running\n");
+		return (SIGNAL_NOT_RUNNING);
+	case PIDLOCK_UNKNOWN:
+		warn_unknown(o->pidfile, refusal, errno);
+		return (CONTROL_UNKNOWN);
+	case PIDLOCK_HELD:
+		break;
+	}
+	if ((pidfd = holder_pidfd(o->pidfile, holder, &st)) == -2) {
+		warn("signal pid %d", (int)holder);
+		return (CONTROL_UNKNOWN);
+	}
+	if (pidfd == -1)
+		return (SIGNAL_NOT_RUNNING);
+	if (pidfd_signal(pidfd, o->signal) == -1) {
+		int e = errno;
+
+		close(pidfd);
+		if (e == ESRCH)
+			return (SIGNAL_NOT_RUNNING);
+		warnc(e, "signal pid %d", (int)holder);
+		return (e == EPERM ? EXIT_NOPERM : CONTROL_UNKNOWN);
+	}
+	close(pidfd);
+	if (o->verbose)
+		fprintf(stderr, "daemonize: sent signal %d to pid %d\n",
+		    o->signal, (int)holder);
+	return (EXIT_OK);
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The last steps before the command runs, in the daemon or in a supervised
+ * child: execution environment, chdir, credentials, no_new_privs, standard
+ * descriptors, signals, the fd sweep, execve(2).  Every failure goes
+ * through the report pipe (or, with --foreground, straight to stderr).
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "exec.h"
+#include "execenv.h"
+#include "options.h"
+#include "pidlock.h"
+#include "report.h"
+
+extern char **environ;
+
+/*
+ * Every disposition back to SIG_DFL and an empty mask, whatever the caller
+ * or this program set: the command must start as if from a clean shell.
+ */
+int
+signals_reset(void)
+{
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigset_t none;
+
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* Signals reserved by the C library fail with EINVAL. */
+		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+			return (-1);
+	}
+	sigemptyset(&none);
+	return (sigprocmask(SIG_SETMASK, &none, NULL));
+}
+
+/*
+ * A failure after the pidfile was written: in plain mode this process holds
+ * the lock, so remove the file while still holding it; then report.
+ */
+static noreturn void
+fail(const struct options *o, int reportfd, const struct prepared *p,
+    struct report *r)
+{
+	int e = r->err;
+
+	if (p->keeps_locks && p->pidfile_fd >= 0)
+		pidlock_unlink(o->pidfile, p->pidfile_fd);
+	r->err = e;
+	report_fail(o, reportfd, r);
+}
+
+noreturn void
+exec_command(const struct options *o, int reportfd, const struct prepared *p)
+{
+	struct report r = {.stage = STAGE_NONE};
+	int keep[2 + 64];
+	size_t nkeep = 0;
+	int stage;
+
+	if (execenv_apply(o, &r) == -1)
+		fail(o, reportfd, p, &r);
+	if (chdir(o->chdir_path) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_CHDIR, .err = errno});
+	if (execenv_keep_caps(o, &r) == -1)
+		fail(o, reportfd, p, &r);
+	if (creds_apply(&o->creds, &stage) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = stage, .err = errno});
+	if (execenv_raise_caps(o, &r) == -1)
+		fail(o, reportfd, p, &r);
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_NO_NEW_PRIVS, .err = errno});
+	if (redirect_install(&p->io) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_FDS, .err = errno});
+	if (signals_reset() == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_SIGNALS, .err = errno});
+
+	if (p->keeps_locks) {
+		keep[nkeep++] = p->pidfile_fd;
+		keep[nkeep++] = p->lockfile_fd;
+	}
+	for (size_t i = 0; i < o->nkeep_fds && nkeep < sizeof(keep) /
+	    sizeof(keep[0]); i++)
+		keep[nkeep++] = o->keep_fds[i];
+	if (redirect_sweep(keep, nkeep) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_FDS, .err = errno});
+
+	execve(o->command_path, o->argv, environ);
+
+	/* ENOENT for a file that exists: its #! interpreter is missing. */
+	r = (struct report){.stage = STAGE_EXEC, .err = errno};
+	if (r.err == ENOENT && access(o->command_path, F_OK) == 0)
+		r.stage = STAGE_EXEC_INTERP;
+	fail(o, reportfd, p, &r);
+}

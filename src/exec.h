@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef EXEC_H
+#define EXEC_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+
+#include "redirect.h"
+
+struct options;
+
+/* What setup_process() prepared in the process that keeps the locks. */
+struct prepared {
+	int pidfile_fd;		/* -1, or the pidfile this process holds locked */
+	int lockfile_fd;	/* -1, or a separate lockfile held locked */
+	struct stdio_files io;	/* to become 0, 1 and 2 */
+	bool keeps_locks;	/* plain mode: the command inherits the locks */
+};
+
+int signals_reset(void);
+noreturn void exec_command(const struct options *, int, const struct prepared *);
+
+#endif

@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The command line.  options_parse() runs getopt_long(3) with a leading '+'
+ * so that the command's own options are never taken, and checks each value
+ * with the pure parsers of parse.c; it reports by returning a message, so
+ * that a fuzzer can drive it.  options_resolve() runs in the original
+ * process, still attached to the caller's terminal: it looks up users and
+ * the command and makes paths absolute against the caller's cwd, calling
+ * errx(3) with the exit code of exitcodes.h on failure.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "options.h"
+#include "parse.h"
+
+/* The PATH a command gets with --clear-env, as login(1) gives root. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+enum long_only {
+	OPT_CLEAR_ENV = 256,
+	OPT_KEEP_FD,
+	OPT_STOP,
+	OPT_RETRY,
+	OPT_STATUS,
+	OPT_SIGNAL,
+	OPT_RESTART,
+	OPT_OKNODO,
+	OPT_RESPAWN_DELAY,
+	OPT_RESPAWN_MAX,
+	OPT_CHILD_PIDFILE,
+	OPT_CHROOT,
+	OPT_IONICE,
+	OPT_SCHED,
+	OPT_OOM,
+	OPT_LIMIT,
+	OPT_CAPS,
+	OPT_NO_NEW_PRIVS,
+};
+
+static const char shortopts[] = "+ac:e:o:i:E:p:l:u:g:m:frSt:wvhVn:";
+
+static const struct option longopts[] = {
+	{"append", no_argument, NULL, 'a'},
+	{"chdir", required_argument, NULL, 'c'},
+	{"stderr", required_argument, NULL, 'e'},
+	{"stdout", required_argument, NULL, 'o'},
+	{"stdin", required_argument, NULL, 'i'},
+	{"env", required_argument, NULL, 'E'},
+	{"clear-env", no_argument, NULL, OPT_CLEAR_ENV},
+	{"pidfile", required_argument, NULL, 'p'},
+	{"lockfile", required_argument, NULL, 'l'},
+	{"user", required_argument, NULL, 'u'},
+	{"group", required_argument, NULL, 'g'},
+	{"umask", required_argument, NULL, 'm'},
+	{"foreground", no_argument, NULL, 'f'},
+	{"respawn", optional_argument, NULL, 'r'},
+	{"respawn-delay", required_argument, NULL, OPT_RESPAWN_DELAY},
+	{"respawn-max", required_argument, NULL, OPT_RESPAWN_MAX},
+	{"child-pidfile", required_argument, NULL, OPT_CHILD_PIDFILE},
+	{"syslog", optional_argument, NULL, 'S'},
+	{"tag", required_argument, NULL, 't'},
+	{"wait-ready", optional_argument, NULL, 'w'},
+	{"keep-fd", required_argument, NULL, OPT_KEEP_FD},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"stop", no_argument, NULL, OPT_STOP},
+	{"retry", required_argument, NULL, OPT_RETRY},
+	{"status", no_argument, NULL, OPT_STATUS},
+	{"signal", required_argument, NULL, OPT_SIGNAL},
+	{"restart", no_argument, NULL, OPT_RESTART},
+	{"oknodo", no_argument, NULL, OPT_OKNODO},
+	{"chroot", required_argument, NULL, OPT_CHROOT},
+	{"nice", required_argument, NULL, 'n'},
+	{"ionice", required_argument, NULL, OPT_IONICE},
+	{"sched", required_argument, NULL, OPT_SCHED},
+	{"oom-score-adj", required_argument, NULL, OPT_OOM},
+	{"limit", required_argument, NULL, OPT_LIMIT},
+	{"caps", required_argument, NULL, OPT_CAPS},
+	{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	{NULL, 0, NULL, 0},
+};
+
+/* The man page's SYNOPSIS, word for word; tests/help.bats keeps them equal. */
+static const char synopsis[] =
+    "usage: daemonize [options] [--] command [argument ...]\n"
+    "       daemonize -p pidfile --stop [--retry schedule]\n"
+    "       daemonize -p pidfile --status\n"
+    "       daemonize -p pidfile --signal sig\n"
+    "       daemonize -p pidfile --restart [options] [--] command "
+    "[argument ...]\n";
+
+static const char option_help[] =
+    "\n"
+    "Start:\n"
+    "  -a, --append              append to -o/-e files instead of truncating\n"
+    "  -c, --chdir=DIR           working directory (default /)\n"
+    "  -e, --stderr=FILE         stderr to FILE (default /dev/null)\n"
+    "  -o, --stdout=FILE         stdout to FILE (default /dev/null)\n"
+    "  -i, --stdin=FILE          stdin from FILE or FIFO (default /dev/null)\n"
+    "  -E, --env=NAME=VALUE      set an environment variable (repeatable)\n"
+    "      --clear-env           start from an empty environment\n"
+    "  -p, --pidfile=FILE        write the pid to FILE, held under a lock\n"
+    "  -l, --lockfile=FILE       single-instance lock without a pid\n"
+    "  -u, --user=USER[:GROUP]   run as USER (root only)\n"
+    "  -g, --group=GROUP         primary group (root only)\n"
+    "  -m, --umask=MODE          octal umask (default 022)\n"
+    "  -f, --foreground          do not detach; exec the command in place\n"
+    "      --keep-fd=N           pass fd N through to the command\n"
+    "      --oknodo              exit 0 when already running\n"
+    "  -w, --wait-ready[=SECS]   wait for READY=1 on $NOTIFY_SOCKET (60)\n"
+    "\n"
+    "Supervision:\n"
+    "  -r, --respawn[=always|failure]  restart the command when it exits\n"
+    "      --respawn-delay=MIN[:MAX]   back-off in seconds (default 1:60)\n"
+    "      --respawn-max=N[/SECS]      give up after N restarts\n"
+    "      --child-pidfile=FILE        also record the child's pid\n"
+    "  -S, --syslog[=FACILITY.PRIORITY] output to syslog (daemon.notice)\n"
+    "  -t, --tag=TAG             syslog tag and process title\n"
+    "\n"
+    "Execution environment:\n"
+    "      --chroot=DIR          change root (root only)\n"
+    "  -n, --nice=N              absolute nice value, -20 to 19\n"
+    "      --ionice=CLASS[:LEVEL] realtime, best-effort or idle\n"
+    "      --sched=POLICY[:PRIO] other, batch, idle, fifo or rr\n"
+    "      --oom-score-adj=N     -1000 to 1000\n"
+    "      --limit=RES=SOFT[:HARD] resource limit (repeatable)\n"
+    "      --caps=CAP[,CAP...]   ambient capabilities kept across -u\n"
+    "      --no-new-privs        set no_new_privs before exec\n"
+    "\n"
+    "Control:\n"
+    "      --stop                stop the daemon named by -p\n"
+    "      --retry=SCHEDULE      stop schedule (default TERM/10/KILL/5)\n"
+    "      --status              LSB status: 0 running, 1 dead, 3 stopped, "
+    "4 unknown\n"
+    "      --signal=SIG          send SIG to the daemon named by -p\n"
+    "      --restart             stop, then start\n"
+    "\n"
+    "  -v, --verbose             say what is done, on stderr\n"
+    "  -h, --help                this help\n"
+    "  -V, --version             version\n"
+    "\n"
+    "Exit status: 0 started, 64 usage, 66 no input, 67 no user, 71 system "
+    "error,\n"
+    "73 cannot create, 75 already running, 77 not permitted, 124 not "
+    "ready,\n"
+    "125 exited before ready, 126 cannot execute, 127 not found.  See "
+    "daemonize(1).\n";
+
+void
+usage(void)
+{
+	fputs(synopsis, stdout);
+	fputs(option_help, stdout);
+}
+
+/* Format a usage error into errbuf; always returns -1 for the caller. */
+static int
+bad(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+/* Append to a growing array of pointers or ints; NULL on overflow. */
+static void *
+grow(void *array, size_t n, size_t size)
+{
+	return (reallocarray(array, n + 1, size));
+}
+
+/* The option as the user wrote it, for messages: "-m" or "--umask". */
+static void
+option_name(int c, int longindex, char *buf, size_t len)
+{
+	if (longindex >= 0)
+		snprintf(buf, len, "--%s", longopts[longindex].name);
+	else
+		snprintf(buf, len, "-%c", c);
+}
+
+/*
+ * Parse argv into *o.  Returns 0, or -1 with a message in errbuf (the
+ * caller exits 64).  Leaves o->argv pointing into argv.
+ */
+int
+options_parse(struct options *o, int argc, char *argv[], char *errbuf,
+    size_t errlen)
+{
+	const char *err = NULL;
+	char name[64];
+	long long n;
+	int c, longindex;
+	bool retry_set = false;
+
+	*o = (struct options){
+		.action = ACTION_START,
+		.chdir_path = "/",
+		.umask = 022,
+		.respawn_min_ms = 1000,
+		.respawn_max_ms = 60000,
+		.syslog_facility = LOG_DAEMON,
+		.syslog_priority = LOG_NOTICE,
+		.wait_ready_ms = 60000,
+		.retry = {
+			.step = {{SIGTERM, 10000}, {SIGKILL, 5000}},
+			.nsteps = 2,
+		},
+	};
+
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		longindex = -1;
+		c = getopt_long(argc, argv, shortopts, longopts, &longindex);
+		if (c == -1)
+			break;
+		option_name(c, longindex, name, sizeof(name));
+		switch (c) {
+		case 'a':
+			o->append = true;
+			break;
+		case 'c':
+			o->chdir_path = optarg;
+			break;
+		case 'e':
+			o->stderr_path = optarg;
+			break;
+		case 'o':
+			o->stdout_path = optarg;
+			break;
+		case 'i':
+			o->stdin_path = optarg;
+			break;
+		case 'E':
+			if ((err = parse_env(optarg)) != NULL)
+				break;
+			if ((o->env = grow(o->env, o->nenv,
+			    sizeof(*o->env))) == NULL)
+				return (bad(errbuf, errlen, "parse %s: %s",
+				    name, strerror(ENOMEM)));
+			o->env[o->nenv++] = optarg;
+			break;
+		case OPT_CLEAR_ENV:
+			o->clear_env = true;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'l':
+			o->lockfile = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'm':
+			err = parse_umask(optarg, &o->umask);
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'r':
+			o->respawn = RESPAWN_ALWAYS;
+			if (optarg == NULL || strcmp(optarg, "always") == 0)
+				break;
+			if (strcmp(optarg, "failure") == 0)
+				o->respawn = RESPAWN_FAILURE;
+			else
+				err = "not always or failure";
+			break;
+		case OPT_RESPAWN_DELAY:
+			err = parse_respawn_delay(optarg, &o->respawn_min_ms,
+			    &o->respawn_max_ms);
+			break;
+		case OPT_RESPAWN_MAX:
+			o->respawn_limited = true;
+			err = parse_respawn_max(optarg, &o->respawn_max,
+			    &o->respawn_window_ms);
+			break;
+		case OPT_CHILD_PIDFILE:
+			o->child_pidfile = optarg;
+			break;
+		case 'S':
+			o->syslog = true;
+			if (optarg != NULL)
+				err = parse_syslog(optarg, &o->syslog_facility,
+				    &o->syslog_priority);
+			break;
+		case 't':
+			if (*optarg == '\0')
+				err = "empty tag";
+			o->tag = optarg;
+			break;
+		case 'w':
+			o->wait_ready = true;
+			if (optarg == NULL)
+				break;
+			if ((err = parse_seconds(optarg,
+			    &o->wait_ready_ms)) == NULL && o->wait_ready_ms == 0)
+				err = "the timeout must be longer than 0 seconds";
+			break;
+		case OPT_KEEP_FD:
+			if (parse_number(optarg, 3, INT_MAX, &n) != NULL) {
+				err = "not a file descriptor from 3 up";
+				break;
+			}
+			if ((o->keep_fds = grow(o->keep_fds, o->nkeep_fds,
+			    sizeof(*o->keep_fds))) == NULL)
+				return (bad(errbuf, errlen, "parse %s: %s",
+				    name, strerror(ENOMEM)));
+			o->keep_fds[o->nkeep_fds++] = (int)n;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			o->action = ACTION_HELP;
+			return (0);
+		case 'V':
+			o->action = ACTION_VERSION;
+			return (0);
+		case OPT_STOP:
+		case OPT_STATUS:
+		case OPT_SIGNAL:
+		case OPT_RESTART: {
+			enum action a = c == OPT_STOP ? ACTION_STOP :
+			    c == OPT_STATUS ? ACTION_STATUS :
+			    c == OPT_SIGNAL ? ACTION_SIGNAL : ACTION_RESTART;
+
+			if (o->action != ACTION_START && o->action != a)
+				return (bad(errbuf, errlen, "parse %s: only one "
+				    "of --stop, --status, --signal and "
+				    "--restart may be given", name));
+			o->action = a;
+			if (c == OPT_SIGNAL)
+				err = parse_signal(optarg, &o->signal);
+			break;
+		}
+		case OPT_RETRY:
+			retry_set = true;
+			err = parse_retry(optarg, &o->retry);
+			break;
+		case OPT_OKNODO:
+			o->oknodo = true;
+			break;
+		case OPT_CHROOT:
+			o->chroot_path = optarg;
+			break;
+		case 'n':
+			o->nice_set = true;
+			if ((err = parse_number(optarg, -20, 19, &n)) == NULL)
+				o->nice = (int)n;
+			else
+				err = "not a nice value from -20 to 19";
+			break;
+		case OPT_IONICE:
+			o->ionice_set = true;
+			err = parse_ionice(optarg, &o->ionice_class,
+			    &o->ionice_level);
+			break;
+		case OPT_SCHED:
+			o->sched_set = true;
+			err = parse_sched(optarg, &o->sched_policy,
+			    &o->sched_priority);
+			break;
+		case OPT_OOM:
+			o->oom_set = true;
+			if (parse_number(optarg, -1000, 1000, &n) == NULL)
+				o->oom_score_adj = (int)n;
+			else
+				err = "not a score from -1000 to 1000";
+			break;
+		case OPT_LIMIT:
+			if (o->nlimits == LIMITS_MAX) {
+				err = "too many limits";
+				break;
+			}
+			err = parse_limit(optarg, &o->limits[o->nlimits]);
+			if (err == NULL)
+				o->nlimits++;
+			break;
+		case OPT_CAPS:
+			o->caps = optarg;
+			break;
+		case OPT_NO_NEW_PRIVS:
+			o->no_new_privs = true;
+			break;
+		default: {
+			/*
+			 * getopt_long(3) says '?' for an unknown option and
+			 * for a missing or unwanted argument; tell them apart.
+			 */
+			const char *arg = argv[optind - 1];
+			bool is_long = strncmp(arg, "--", 2) == 0;
+
+			if (is_long)
+				snprintf(name, sizeof(name), "%.*s",
+				    (int)strcspn(arg, "="), arg);
+			else
+				snprintf(name, sizeof(name), "-%c", optopt);
+			if (is_long && optopt != 0 && strchr(arg, '=') != NULL)
+				err = "takes no argument";
+			else if (optopt != 0 && (is_long ||
+			    strchr(shortopts + 1, optopt) != NULL))
+				err = "missing argument";
+			else
+				err = "unknown option";
+			return (bad(errbuf, errlen, "parse %s: %s", name, err));
+		}
+		}
+		if (err != NULL)
+			return (bad(errbuf, errlen, "parse %s%s%s: %s", name,
+			    longindex >= 0 ? "=" : " ", optarg, err));
+	}
+
+	o->argv = argv + optind;
+	if (o->action == ACTION_START || o->action == ACTION_RESTART) {
+		if (o->argv[0] == NULL)
+			return (bad(errbuf, errlen,
+			    "parse command line: no command given"));
+		if (o->argv[0][0] == '\0')
+			return (bad(errbuf, errlen,
+			    "parse command line: empty command name"));
+	} else {
+		if (o->argv[0] != NULL)
+			return (bad(errbuf, errlen, "parse %s: unexpected "
+			    "argument (a control action takes no command)",
+			    o->argv[0]));
+		if (o->pidfile == NULL)
+			return (bad(errbuf, errlen, "parse command line: "
+			    "--stop, --status and --signal need -p pidfile"));
+	}
+	if (o->action == ACTION_RESTART && o->pidfile == NULL)
+		return (bad(errbuf, errlen,
+		    "parse command line: --restart needs -p pidfile"));
+	if (retry_set && o->action != ACTION_STOP &&
+	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
+	    !o->syslog)
+		return (bad(errbuf, errlen, "parse --retry: only --stop, "
+		    "--restart and --respawn use a stop schedule"));
+	if (o->foreground && o->wait_ready && o->respawn == RESPAWN_NONE &&
+	    getenv("NOTIFY_SOCKET") == NULL)
+		return (bad(errbuf, errlen, "parse --wait-ready: with "
+		    "--foreground there is nobody to wait (no NOTIFY_SOCKET)"));
+	if (o->child_pidfile != NULL && o->respawn == RESPAWN_NONE &&
+	    !o->syslog)
+		return (bad(errbuf, errlen,
+		    "parse --child-pidfile: only with --respawn or --syslog"));
+	return (0);
+}
+
+/* A path from the caller, made absolute against the caller's cwd. */
+static const char *
+absolute(const char *path, const char *cwd)
+{
+	char *abs;
+
+	if (path == NULL || path[0] == '/')
+		return (path);
+	if (asprintf(&abs, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd,
+	    path) == -1)
+		err(EXIT_OSERR, "resolve %s", path);
+	return (abs);
+}
+
+/*
+ * Whether path names a file we may execute.  Returns 0 or an errno like
+ * execve(2) would: ENOENT, EACCES (also for a directory).
+ */
+static int
+executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return (errno);
+	if (S_ISDIR(st.st_mode))
+		return (EACCES);
+	if (access(path, X_OK) == -1)
+		return (errno);
+	return (0);
+}
+
+/*
+ * Find the command as execvp(3) would, but before forking: in the PATH the
+ * command will see, or, for a name with a slash, relative to the caller's
+ * cwd.  With --chroot, look inside the new root; command_path is then the
+ * path as seen from inside it.
+ */
+static void
+resolve_command(struct options *o, const char *cwd)
+{
+	const char *name = o->argv[0];
+	const char *root = o->chroot_path != NULL ? o->chroot_path : "";
+	const char *search;
+	char *copy, *dir, *rest, *candidate;
+	int e, denied = 0;
+
+	if (strcmp(root, "/") == 0)
+		root = "";
+	if (strchr(name, '/') != NULL) {
+		o->command_path = (char *)absolute(name,
+		    o->chroot_path != NULL ? "/" : cwd);
+		if (asprintf(&candidate, "%s%s", root, o->command_path) == -1)
+			err(EXIT_OSERR, "resolve %s", name);
+		e = executable(candidate);
+		free(candidate);
+		if (e == ENOENT || e == ENOTDIR)
+			errx(EXIT_NOTFOUND, "exec %s: command not found", name);
+		if (e != 0)
+			errc(EXIT_CANNOTEXEC, e, "exec %s", name);
+		if (o->command_path == name)
+			o->command_path = strdup(name);
+		return;
+	}
+
+	if ((search = getenv("PATH")) == NULL)
+		search = DEFAULT_PATH;
+	if ((copy = strdup(search)) == NULL)
+		err(EXIT_OSERR, "resolve %s", name);
+	rest = copy;
+	while ((dir = strsep(&rest, ":")) != NULL) {
+		if (*dir == '\0')
+			dir = ".";
+		if (asprintf(&candidate, "%s/%s", dir, name) == -1)
+			err(EXIT_OSERR, "resolve %s", name);
+		char *inside = (char *)absolute(candidate,
+		    o->chroot_path != NULL ? "/" : cwd);
+		char *outside;
+
+		if (asprintf(&outside, "%s%s", root, inside) == -1)
+			err(EXIT_OSERR, "resolve %s", name);
+		e = executable(outside);
+		free(outside);
+		if (inside != candidate)
+			free(candidate);
+		if (e == 0) {
+			o->command_path = inside;
+			free(copy);
+			return;
+		}
+		free(inside);
+		if (e == EACCES)
+			denied = 1;
+	}
+	free(copy);
+	if (denied)
+		errc(EXIT_CANNOTEXEC, EACCES, "exec %s", name);
+	errx(EXIT_NOTFOUND, "exec %s: command not found", name);
+}
+
+/*
+ * Build the command's environment in this process, which is inherited by
+ * the daemon: --clear-env, then the -u variables, then -E, so that an
+ * explicit -E wins.  Done before the command lookup, which uses PATH.
+ */
+static void
+prepare_environment(const struct options *o)
+{
+	if (o->clear_env) {
+		if (clearenv() != 0 || setenv("PATH", DEFAULT_PATH, 1) == -1)
+			err(EXIT_OSERR, "set environment");
+	}
+	if (o->creds.change_user) {
+		if (setenv("HOME", o->creds.home, 1) == -1 ||
+		    setenv("USER", o->creds.name, 1) == -1 ||
+		    setenv("LOGNAME", o->creds.name, 1) == -1 ||
+		    setenv("SHELL", o->creds.shell, 1) == -1)
+			err(EXIT_OSERR, "set environment");
+	}
+	for (size_t i = 0; i < o->nenv; i++)
+		if (putenv((char *)o->env[i]) != 0)
+			err(EXIT_OSERR, "set environment %s", o->env[i]);
+}
+
+void
+options_resolve(struct options *o)
+{
+	char *cwd;
+
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		err(EXIT_OSERR, "getcwd");
+	o->pidfile = absolute(o->pidfile, cwd);
+	if (o->action != ACTION_START && o->action != ACTION_RESTART) {
+		free(cwd);
+		return;
+	}
+	o->lockfile = absolute(o->lockfile, cwd);
+	o->child_pidfile = absolute(o->child_pidfile, cwd);
+	o->stdin_path = absolute(o->stdin_path, cwd);
+	o->stdout_path = absolute(o->stdout_path, cwd);
+	o->stderr_path = absolute(o->stderr_path, cwd);
+	o->chroot_path = absolute(o->chroot_path, cwd);
+	if (o->chroot_path == NULL)
+		o->chdir_path = absolute(o->chdir_path, cwd);
+	else if (o->chdir_path[0] != '/')
+		errx(EXIT_USAGE, "parse --chdir %s: with --chroot, the "
+		    "directory must be absolute inside the new root",
+		    o->chdir_path);
+
+	for (size_t i = 0; i < o->nkeep_fds; i++)
+		if (fcntl(o->keep_fds[i], F_GETFD) == -1)
+			err(EXIT_USAGE, "keep fd %d", o->keep_fds[i]);
+	if (o->chroot_path != NULL && geteuid() != 0)
+		errc(EXIT_NOPERM, EPERM, "chroot %s", o->chroot_path);
+	if ((o->user != NULL || o->group != NULL) && geteuid() != 0)
+		errc(EXIT_NOPERM, EPERM, "set user %s",
+		    o->user != NULL ? o->user : o->group);
+	creds_resolve(&o->creds, o->user, o->group);
+	prepare_environment(o);
+	resolve_command(o, cwd);
+	if (o->tag == NULL) {
+		const char *slash = strrchr(o->argv[0], '/');
+
+		o->tag = slash != NULL ? slash + 1 : o->argv[0];
+	}
+	free(cwd);
+}
+
+/* Free what options_parse() allocated (the fuzzers call this). */
+void
+options_free(struct options *o)
+{
+	free(o->env);
+	free(o->keep_fds);
+	o->env = NULL;
+	o->keep_fds = NULL;
+}

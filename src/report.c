@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The report pipe.  Detached processes (intermediate, daemon, supervisor,
+ * supervised child) send one fixed-size record per event and never format
+ * text: after fork(2) there is no terminal to print to, and strerror(3) or
+ * stdio may not be safe there.  The original process, which still has the
+ * terminal and knows the option values, turns a record into a message and
+ * an exit code with report_describe().
+ */
+#include "config.h"
+
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "options.h"
+#include "parse.h"
+#include "report.h"
+
+/* Send one record; a vanished reader is not our problem (EPIPE ignored). */
+void
+report_send(int fd, const struct report *rec)
+{
+	struct report r = *rec;
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	if (r.pid == 0)
+		r.pid = getpid();
+	do
+		n = write(fd, &r, sizeof(r));
+	while (n == -1 && errno == EINTR);
+}
+
+/*
+ * End a detached process after a failure.  With no pipe (--foreground),
+ * this process still owns the terminal: print the message and exit with
+ * its code.
+ */
+noreturn void
+report_fail(const struct options *o, int fd, const struct report *rec)
+{
+	char msg[1024];
+	int code;
+
+	if (fd >= 0) {
+		report_send(fd, rec);
+		_exit(EXIT_SOFTWARE);
+	}
+	code = report_describe(o, rec, msg, sizeof(msg));
+	fprintf(stderr, "daemonize: %s\n", msg);
+	fflush(stderr);
+	_exit(code);
+}
+
+/*
+ * Read one whole record.  Returns 1 for a record, 0 at EOF, -1 on error
+ * (EINTR is retried; a short record is EPROTO).
+ */
+int
+report_read(int fd, struct report *rec)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, rec, sizeof(*rec));
+	while (n == -1 && errno == EINTR);
+	if (n == 0)
+		return (0);
+	if (n == (ssize_t)sizeof(*rec))
+		return (1);
+	if (n > 0)
+		errno = EPROTO;
+	return (-1);
+}
+
+static const char *
+refusal_text(int refusal)
+{
+	switch (refusal) {
+	case REFUSE_SYMLINK:
+		return ("refusing a symbolic link");
+	case REFUSE_NOT_REGULAR:
+		return ("refusing a file that is not a regular file");
+	case REFUSE_HARDLINK:
+		return ("refusing a file with more than one hard link");
+	}
+	return (NULL);
+}
+
+/* 77 for "not permitted", 64 for a value the kernel rejects, else 71. */
+static int
+errno_code(int e)
+{
+	if (e == EPERM || e == EACCES)
+		return (EXIT_NOPERM);
+	if (e == EINVAL)
+		return (EXIT_USAGE);
+	return (EXIT_OSERR);
+}
+
+/* The interpreter named on a script's "#!" line, for "bad interpreter". */
+static void
+interpreter_of(const char *path, char *buf, size_t len)
+{
+	char line[256];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return;
+	line[n] = '\0';
+	char *p = line + 2;
+	p += strspn(p, " \t");
+	p[strcspn(p, " \t\n")] = '\0';
+	snprintf(buf, len, " %s", p);
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		const char *name = signal_name(WTERMSIG(status));
+
+		snprintf(buf, len, "was killed by signal %d%s%s%s",
+		    WTERMSIG(status), name ? " (SIG" : "", name ? name : "",
+		    name ? ")" : "");
+	} else
+		snprintf(buf, len, "stopped with status 0x%x", status);
+}
+
+/*
+ * Turn a failure record into "action object: reason" (without the
+ * "daemonize: " prefix) and return the exit code from exitcodes.h.
+ */
+int
+report_describe(const struct options *o, const struct report *r, char *buf,
+    size_t len)
+{
+	const char *reason = r->extra != REFUSE_NONE &&
+	    (r->stage == STAGE_PIDFILE || r->stage == STAGE_LOCKFILE ||
+	    r->stage == STAGE_STDIN || r->stage == STAGE_STDOUT ||
+	    r->stage == STAGE_STDERR || r->stage == STAGE_CHILD_PIDFILE) ?
+	    refusal_text(r->extra) : strerror(r->err);
+	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
+	char extra[128];
+
+	switch (r->stage) {
+	case STAGE_FORK:
+		snprintf(buf, len, "fork daemon: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_SETSID:
+		snprintf(buf, len, "create session: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_PIPE:
+		snprintf(buf, len, "create pipe: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_PIDFILE:
+		snprintf(buf, len, "open pidfile %s: %s", o->pidfile, reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_PIDFILE_LOCKED:
+		snprintf(buf, len, "%s: already running as pid %d", o->pidfile,
+		    (int)r->pid);
+		return (EXIT_TEMPFAIL);
+	case STAGE_PIDFILE_WRITE:
+		snprintf(buf, len, "write pidfile %s: %s", o->pidfile, reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_LOCKFILE:
+		snprintf(buf, len, "open lockfile %s: %s", o->lockfile, reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_LOCKFILE_LOCKED:
+		snprintf(buf, len, "%s: already running as pid %d", o->lockfile,
+		    (int)r->pid);
+		return (EXIT_TEMPFAIL);
+	case STAGE_CHILD_PIDFILE:
+		snprintf(buf, len, "write child pidfile %s: %s",
+		    o->child_pidfile, reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_STDIN:
+		snprintf(buf, len, "open stdin %s: %s", o->stdin_path, reason);
+		return (EXIT_NOINPUT);
+	case STAGE_STDOUT:
+		snprintf(buf, len, "open stdout %s: %s", o->stdout_path,
+		    reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_STDERR:
+		snprintf(buf, len, "open stderr %s: %s", o->stderr_path,
+		    reason);
+		return (EXIT_CANTCREAT);
+	case STAGE_NICE:
+		snprintf(buf, len, "set nice %d: %s", o->nice, reason);
+		return (errno_code(r->err));
+	case STAGE_IONICE:
+		snprintf(buf, len, "set ionice class %d level %d: %s",
+		    o->ionice_class, o->ionice_level, reason);
+		return (errno_code(r->err));
+	case STAGE_SCHED:
+		snprintf(buf, len, "set scheduler policy %d priority %d: %s",
+		    o->sched_policy, o->sched_priority, reason);
+		return (errno_code(r->err));
+	case STAGE_OOM:
+		snprintf(buf, len, "set oom_score_adj %d: %s",
+		    o->oom_score_adj, reason);
+		return (errno_code(r->err));
+	case STAGE_LIMIT:
+		snprintf(buf, len, "set limit %d: %s",
+		    r->extra >= 0 && (size_t)r->extra < o->nlimits ?
+		    o->limits[r->extra].resource : -1, reason);
+		return (errno_code(r->err));
+	case STAGE_CHROOT:
+		snprintf(buf, len, "chroot %s: %s", o->chroot_path, reason);
+		if (r->err == ENOENT || r->err == ENOTDIR)
+			return (EXIT_NOINPUT);
+		return (errno_code(r->err));
+	case STAGE_CHDIR:
+		snprintf(buf, len, "chdir %s: %s", o->chdir_path, reason);
+		return (EXIT_NOINPUT);
+	case STAGE_SETGROUPS:
+		snprintf(buf, len, "set groups for %s: %s",
+		    user ? user : o->group, reason);
+		return (EXIT_NOPERM);
+	case STAGE_SETGID:
+		snprintf(buf, len, "set group %d: %s", (int)o->creds.gid,
+		    reason);
+		return (EXIT_NOPERM);
+	case STAGE_SETUID:
+		snprintf(buf, len, "set user %s: %s", user, reason);
+		return (EXIT_NOPERM);
+	case STAGE_REGAIN_ROOT:
+		snprintf(buf, len, "drop privileges to %s: root could be "
+		    "regained", user);
+		return (EXIT_NOPERM);
+	case STAGE_CAPS:
+		snprintf(buf, len, "keep capabilities %s: %s", o->caps, reason);
+		return (errno_code(r->err));
+	case STAGE_NO_NEW_PRIVS:
+		snprintf(buf, len, "set no_new_privs: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_SIGNALS:
+		snprintf(buf, len, "reset signals: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_FDS:
+		snprintf(buf, len, "close inherited fds: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_ENV:
+		snprintf(buf, len, "set environment: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_EXEC:
+		snprintf(buf, len, "exec %s: %s", o->command_path, reason);
+		return (r->err == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOTEXEC);
+	case STAGE_EXEC_INTERP:
+		interpreter_of(o->command_path, extra, sizeof(extra));
+		snprintf(buf, len, "exec %s: bad interpreter%s: %s",
+		    o->command_path, extra, reason);
+		return (EXIT_CANNOTEXEC);
+	case STAGE_NOTIFY:
+		snprintf(buf, len, "wait for readiness: %s", reason);
+		return (EXIT_OSERR);
+	case STAGE_NOTIFY_ERRNO:
+		snprintf(buf, len, "start %s: the daemon reported ERRNO=%d: %s",
+		    o->argv[0], r->err, reason);
+		return (EXIT_NOTREADY);
+	case STAGE_NOTIFY_TIMEOUT:
+		snprintf(buf, len, "wait for READY=1 from pid %d: timed out "
+		    "after %lld.%03lld s", (int)r->pid,
+		    o->wait_ready_ms / 1000, o->wait_ready_ms % 1000);
+		return (EXIT_NOTREADY);
+	case STAGE_EXITED:
+		describe_status(r->extra, extra, sizeof(extra));
+		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
+		    (int)r->pid, extra);
+		return (EXIT_DIEDEARLY);
+	case STAGE_SUPERVISE:
+		snprintf(buf, len, "supervise %s: %s", o->argv[0], reason);
+		return (EXIT_OSERR);
+	}
+	snprintf(buf, len, "start %s: unexpected report %d (errno %d)",
+	    o->argv[0], r->stage, r->err);
+	return (EXIT_SOFTWARE);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The report pipe: how a detached process tells the original one, which
+ * still has the user's terminal, what happened.  Records are fixed-size and
+ * smaller than PIPE_BUF, so each write(2) is atomic.  The write end is
+ * close-on-exec: EOF after a STAGE_STARTED record means the exec succeeded.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <sys/types.h>
+#include <stdnoreturn.h>
+
+struct options;
+
+enum stage {
+	STAGE_NONE,
+	STAGE_STARTED,		/* not a failure: pid is the daemon (or supervisor) */
+	STAGE_CHILD,		/* not a failure: pid is the supervised child */
+	STAGE_READY,		/* not a failure: READY=1 seen by the supervisor */
+	STAGE_FORK,
+	STAGE_SETSID,
+	STAGE_PIPE,
+	STAGE_PIDFILE,
+	STAGE_PIDFILE_LOCKED,	/* pid is the holder */
+	STAGE_PIDFILE_WRITE,
+	STAGE_LOCKFILE,
+	STAGE_LOCKFILE_LOCKED,	/* pid is the holder */
+	STAGE_CHILD_PIDFILE,
+	STAGE_STDIN,
+	STAGE_STDOUT,
+	STAGE_STDERR,
+	STAGE_NICE,
+	STAGE_IONICE,
+	STAGE_SCHED,
+	STAGE_OOM,
+	STAGE_LIMIT,		/* extra is the index into opts->limits */
+	STAGE_CHROOT,
+	STAGE_CHDIR,
+	STAGE_SETGROUPS,
+	STAGE_SETGID,
+	STAGE_SETUID,
+	STAGE_REGAIN_ROOT,
+	STAGE_CAPS,
+	STAGE_NO_NEW_PRIVS,
+	STAGE_SIGNALS,
+	STAGE_FDS,
+	STAGE_ENV,
+	STAGE_EXEC,
+	STAGE_EXEC_INTERP,	/* ENOENT from execve for a file that exists */
+	STAGE_NOTIFY,
+	STAGE_NOTIFY_ERRNO,	/* err is the errno the daemon sent */
+	STAGE_NOTIFY_TIMEOUT,
+	STAGE_EXITED,		/* extra is the wait(2) status */
+	STAGE_SUPERVISE,
+};
+
+struct report {
+	int stage;
+	int err;
+	pid_t pid;
+	int extra;
+};
+
+/* Why a file was refused before open(2) or fstat(2) could say it (extra). */
+enum refusal {
+	REFUSE_NONE,
+	REFUSE_SYMLINK,
+	REFUSE_NOT_REGULAR,
+	REFUSE_HARDLINK,
+};
+
+void report_send(int, const struct report *);
+noreturn void report_fail(const struct options *, int, const struct report *);
+int report_describe(const struct options *, const struct report *, char *,
+    size_t);
+int report_read(int, struct report *);
+
+#endif

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The original process's half of the start contract.  It still has the
+ * caller's terminal; it reads the report pipe until EOF (the command's
+ * execve(2) closed the last write end) or a failure record, turns a
+ * failure into a message and an exit code, and reaps the intermediate
+ * process.  INT, TERM, HUP and QUIT abort the start like a failure: the
+ * daemon is stopped and its pidfile removed, and we exit 128+N.  Every
+ * other signal is blocked here, so a stray one changes nothing.
+ */
+#include "config.h"
+
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "exitcodes.h"
+#include "notify.h"
+#include "options.h"
+#include "pidlock.h"
+#include "report.h"
+#include "start.h"
+
+/*
+ * Block every signal in the original process (before forking, so there is
+ * no window); the ones that abort a start are read from a signalfd.  The
+ * daemon empties its mask before exec.
+ */
+void
+start_block_signals(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* An inherited SIG_IGN for SIGCHLD would make waitpid(2) fail. */
+	signal(SIGCHLD, SIG_DFL);
+}
+
+static int
+abort_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	return (signalfd(-1, &set, SFD_CLOEXEC));
+}
+
+/* The start was interrupted by signo: undo it and return 128+signo. */
+static int
+abort_start(const struct options *o, pid_t daemon, int signo)
+{
+	struct stat st;
+	pid_t holder;
+	int refusal;
+
+	if (daemon > 0)
+		control_stop_pid(daemon, &o->retry, o->verbose);
+	if (o->pidfile != NULL &&
+	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
+		pidlock_remove_stale(o->pidfile, &st);
+	warnx("start %s: interrupted by SIG%s", o->argv[0],
+	    signal_name(signo) ? signal_name(signo) : "?");
+	return (128 + signo);
+}
+
+/*
+ * Wait for the outcome of a start.  Returns the exit code for the caller
+ * of daemonize.
+ */
+int
+start_wait(const struct options *o, struct notify *n, int fd,
+    pid_t intermediate)
+{
+	struct pollfd pfd[2];
+	struct report rec;
+	pid_t daemon = 0;
+	int sfd, status, r;
+	char msg[1024];
+
+	if ((sfd = abort_signalfd()) == -1)
+		err(EXIT_OSERR, "create signalfd");
+	pfd[0] = (struct pollfd){.fd = fd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EXIT_OSERR, "wait for the daemon");
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				return (abort_start(o, daemon,
+				    (int)si.ssi_signo));
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if ((r = report_read(fd, &rec)) == 0)
+			break;
+		if (r == -1)
+			err(EXIT_OSERR, "read report pipe");
+		switch (rec.stage) {
+		case STAGE_STARTED:
+			daemon = rec.pid;
+			continue;
+		case STAGE_CHILD:
+		case STAGE_READY:
+			continue;
+		}
+		waitpid(intermediate, NULL, 0);
+		if ((rec.stage == STAGE_PIDFILE_LOCKED ||
+		    rec.stage == STAGE_LOCKFILE_LOCKED) && o->oknodo)
+			return (EXIT_OK);
+		r = report_describe(o, &rec, msg, sizeof(msg));
+		fprintf(stderr, "daemonize: %s\n", msg);
+		return (r);
+	}
+
+	if (waitpid(intermediate, &status, 0) == -1)
+		err(EXIT_OSERR, "wait for the intermediate process");
+	if (daemon == 0) {
+		/* The intermediate died without a word: killed from outside. */
+		if (WIFSIGNALED(status))
+			errx(EXIT_OSERR, "start %s: the intermediate process "
+			    "was killed by signal %d", o->argv[0],
+			    WTERMSIG(status));
+		errx(EXIT_OSERR, "start %s: the intermediate process exited "
+		    "with status %d", o->argv[0], WEXITSTATUS(status));
+	}
+	if (o->wait_ready && o->respawn == RESPAWN_NONE && !o->syslog)
+		return (notify_wait(o, n, daemon, sfd));
+	if (o->verbose)
+		fprintf(stderr, "daemonize: started %s as pid %d\n",
+		    o->command_path, (int)daemon);
+	return (EXIT_OK);
+}

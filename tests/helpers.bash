@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Shared helpers for the bats suite.  Every path lives under
+# $BATS_TEST_TMPDIR; every process a test starts is tracked and stopped by
+# pid in teardown, and one that will not die fails the test.
+
+: "${DAEMONIZE:=$BATS_TEST_DIRNAME/../src/daemonize}"
+: "${PROBE:=$BATS_TEST_DIRNAME/probe}"
+: "${TOP_SRCDIR:=$BATS_TEST_DIRNAME/..}"
+export DAEMONIZE PROBE TOP_SRCDIR
+
+T=$BATS_TEST_TMPDIR
+TRACKED=$BATS_TEST_TMPDIR/.tracked-pids
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 10 ms until it succeeds;
+# fail (return 1, with a message) when SECONDS pass first.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 100; i++)); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	echo "wait_for: timed out after ${limit}s: $*" >&2
+	return 1
+}
+
+# is_dead PID: gone, or a zombie waiting for PID 1 (which reaps slowly here).
+is_dead() {
+	local state
+	state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ -z $state || $state == Z ]]
+}
+
+is_alive() {
+	! is_dead "$1"
+}
+
+# wait_dead PID [SECONDS]
+wait_dead() {
+	wait_for "${2:-5}" is_dead "$1"
+}
+
+# track_pid PID...: stop these in teardown.
+track_pid() {
+	local p
+	for p; do
+		[[ $p =~ ^[0-9]+$ ]] && echo "$p" >>"$TRACKED"
+	done
+	return 0
+}
+
+# track_pidfile FILE: track the pid written in FILE (after a start).
+track_pidfile() {
+	[[ -s $1 ]] && track_pid "$(head -n1 "$1")"
+	return 0
+}
+
+# probe_val REPORT KEY: one value from a probe report.
+probe_val() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# track_report REPORT: track the probe that wrote REPORT.
+track_report() {
+	track_pid "$(probe_val "$1" pid)"
+}
+
+# wait_report REPORT [SECONDS]: wait until the probe wrote REPORT, track it.
+wait_report() {
+	wait_for "${2:-5}" test -s "$1" || return 1
+	track_report "$1"
+}
+
+# lock_holder FILE: the pid holding FILE's fcntl lock, per F_GETLK (or 0).
+lock_holder() {
+	python3 - "$1" <<'PY'
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+req = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)
+res = fcntl.fcntl(fd, fcntl.F_GETLK, req)
+typ, _, _, _, pid = struct.unpack("hhqqi", res)
+print(pid if typ != fcntl.F_UNLCK else 0)
+PY
+}
+
+# stop_tracked: TERM, then KILL after 5 s, every tracked process; return 1
+# if any survived the TERM (a daemon that will not die fails the test).
+stop_tracked() {
+	local p rc=0
+	[[ -f $TRACKED ]] || return 0
+	for p in $(sort -u "$TRACKED"); do
+		is_dead "$p" && continue
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $(sort -u "$TRACKED"); do
+		if ! wait_dead "$p" 5 2>/dev/null; then
+			echo "teardown: pid $p ignored SIGTERM; killing it" >&2
+			kill -KILL "$p" 2>/dev/null
+			wait_dead "$p" 5
+			rc=1
+		fi
+	done
+	rm -f "$TRACKED"
+	return $rc
+}
+
+teardown() {
+	stop_tracked
+}
