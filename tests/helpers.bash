@@ -3,6 +3,8 @@
 # $BATS_TEST_TMPDIR; every process a test starts is tracked and stopped by
 # pid in teardown, and one that will not die fails the test.
 
+bats_require_minimum_version 1.5.0
+
 : "${DAEMONIZE:=$BATS_TEST_DIRNAME/../src/daemonize}"
 : "${PROBE:=$BATS_TEST_DIRNAME/probe}"
 : "${TOP_SRCDIR:=$BATS_TEST_DIRNAME/..}"

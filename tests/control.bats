@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# --status, --stop, --signal, --restart: the lock holder is the daemon.
+
+load helpers
+
+start_probe() {
+	run -0 "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep" "$@"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+}
+
+# A process that is not a daemon of ours, stopped by pid in teardown.
+unrelated() {
+	sleep 1000 3>&- &
+	other=$!
+	track_pid "$other"
+}
+
+@test "--status: 0 running, silent; -v says the pid on stdout" {
+	start_probe
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status
+	[ "$output" = "" ]
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
+	[ "$output" = "running as pid $pid" ]
+	[ "$stderr" = "" ]
+}
+
+@test "--status: 3 no pidfile, 1 stale pidfile" {
+	run -3 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
+	[ "$output" = "not running" ]
+	echo 1 >"$T/pid"
+	run -1 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
+	[ "$output" = "not running" ]
+}
+
+@test "--status: 4 for a directory, FIFO or symlink, with a message" {
+	mkdir "$T/dir"
+	run -4 --separate-stderr "$DAEMONIZE" -p "$T/dir" --status
+	[ "$stderr" = "daemonize: read pidfile $T/dir: not a regular file" ]
+	mkfifo "$T/fifo"
+	run -4 --separate-stderr "$DAEMONIZE" -p "$T/fifo" --status
+	[ "$stderr" = "daemonize: read pidfile $T/fifo: not a regular file" ]
+	touch "$T/target"
+	ln -s "$T/target" "$T/link"
+	run -4 --separate-stderr "$DAEMONIZE" -p "$T/link" --status
+	[ "$stderr" = "daemonize: read pidfile $T/link: refusing a symbolic link" ]
+}
+
+@test "--status: 4 for an unreadable file" {
+	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	chmod 755 "$T"
+	echo 1 >"$T/pid"
+	chmod 600 "$T/pid"
+	local d=$T
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run -4 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$DAEMONIZE" -p "$T/pid" --status
+	[ "$stderr" = "daemonize: read pidfile $T/pid: Permission denied" ]
+}
+
+@test "the lock wins over the text: -v says so" {
+	start_probe
+	unrelated
+	echo "$other" >"$T/pid"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status -v
+	[ "$output" = "running as pid $pid (the pidfile says $other; the lock holder wins)" ]
+}
+
+@test "pid reuse: a stale pidfile naming a live unrelated process is not running" {
+	unrelated
+	echo "$other" >"$T/pid"
+	run -1 "$DAEMONIZE" -p "$T/pid" --status
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_alive "$other"
+	[ ! -e "$T/pid" ]
+	run -3 "$DAEMONIZE" -p "$T/pid" --signal TERM
+	is_alive "$other"
+}
+
+@test "garbage text but a held lock: found and stopped" {
+	start_probe
+	echo garbage >"$T/pid"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	wait_dead "$pid"
+}
+
+@test "--stop: 0, the daemon gone and its pidfile removed" {
+	start_probe
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop
+	[ "$stderr" = "" ]
+	is_dead "$pid"
+	[ ! -e "$T/pid" ]
+}
+
+@test "--stop when not running: 0, idempotent; -v says not running" {
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -v
+	[ "$stderr" = "daemonize: not running" ]
+	start_probe
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--stop of a daemon ignoring TERM: the KILL step follows the schedule" {
+	start_probe -I
+	t0=$(date +%s%N)
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry TERM/0.5/KILL/5
+	t1=$(date +%s%N)
+	is_dead "$pid"
+	ms=$(( (t1 - t0) / 1000000 ))
+	[ "$ms" -ge 500 ]
+	[ "$ms" -lt 4000 ]
+}
+
+@test "--stop: 1 when still alive after the schedule" {
+	start_probe -I
+	run -1 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry TERM/0.2
+	[ "$stderr" = "daemonize: stop pid $pid: still running after the retry schedule" ]
+	is_alive "$pid"
+	[ -e "$T/pid" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry KILL/5
+}
+
+@test "--stop: a KILL step kills the daemon's helpers in its process group" {
+	start_probe -I -F 3
+	helpers=$(pgrep -g "$(probe_val "$T/rep" pgid)" | grep -vx "$pid")
+	[ "$(echo "$helpers" | wc -l)" = 3 ]
+	track_pid $helpers
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry TERM/0.1/KILL/5
+	for h in $helpers; do wait_dead "$h"; done
+}
+
+@test "--stop: 77 when not permitted to signal the daemon" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	start_probe
+	chmod 755 "$T"
+	local d=$T
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$DAEMONIZE" -p "$T/pid" --stop
+	[ "$stderr" = "daemonize: signal pid $pid: Operation not permitted" ]
+	is_alive "$pid"
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$DAEMONIZE" -p "$T/pid" --signal HUP
+	[ "$stderr" = "daemonize: signal pid $pid: Operation not permitted" ]
+}
+
+@test "root --stop on a pidfile forged by a user, naming a root process, signals nothing" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	unrelated
+	mkdir "$T/userdir" && chown nobody "$T/userdir"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c "echo $other >'$T/userdir/pid'" ||
+	    echo "$other" >"$T/userdir/pid"
+	run -0 "$DAEMONIZE" -p "$T/userdir/pid" --stop
+	is_alive "$other"
+	run -3 "$DAEMONIZE" -p "$T/userdir/pid" --signal KILL
+	is_alive "$other"
+}
+
+@test "--stop returns within milliseconds of the exit (pidfd, no polling)" {
+	start_probe
+	t0=$(date +%s%N)
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	t1=$(date +%s%N)
+	# Generous: the bound is on polling intervals, not on machine speed.
+	[ $(( (t1 - t0) / 1000000 )) -lt 1000 ]
+}
+
+@test "--signal: 0 sent (and 0 for liveness), 3 not running, 64 bad signal" {
+	start_probe -H
+	run -0 "$DAEMONIZE" -p "$T/pid" --signal HUP
+	run -0 "$DAEMONIZE" -p "$T/pid" --signal SIGHUP
+	run -0 "$DAEMONIZE" -p "$T/pid" --signal 0
+	is_alive "$pid"
+	run -0 "$DAEMONIZE" -p "$T/pid" --signal=usr1
+	wait_dead "$pid"
+	run -3 "$DAEMONIZE" -p "$T/pid" --signal 0
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --signal FOO
+	[ "$stderr" = "daemonize: parse --signal=FOO: unknown signal" ]
+}
+
+@test "--retry: bad schedules are 64" {
+	for s in TERM/ /5 FOO/1 TERM/-1 TERM/1/KILL/x TERM forever TERM/1/forever/KILL/1 ''; do
+		run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry "$s"
+		[[ $stderr == "daemonize: parse --retry=$s: "* ]]
+	done
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry FOO/1
+	[ "$stderr" = "daemonize: parse --retry=FOO/1: unknown signal" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry TERM/
+	[ "$stderr" = "daemonize: parse --retry=TERM/: not a non-negative number of seconds" ]
+}
+
+@test "--retry: good schedules are accepted" {
+	for s in 5 0.5 TERM/1 SIGTERM/1/KILL/1 term/0.1/9/1 HUP/1/forever; do
+		run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry "$s"
+	done
+}
+
+@test "--retry with forever repeats the steps until the daemon is gone" {
+	start_probe -I
+	"$DAEMONIZE" -p "$T/pid" --stop --retry TERM/0.1/forever 3>&- &
+	stopper=$!
+	track_pid "$stopper"
+	sleep 0.5
+	is_alive "$stopper"
+	kill -KILL "$pid"
+	wait_for 5 is_dead "$stopper"
+	wait "$stopper"
+}
+
+@test "--restart: exactly one daemon, with a new pid" {
+	start_probe
+	old=$pid
+	run -0 "$DAEMONIZE" -p "$T/pid" --restart "$PROBE" -r "$T/rep2"
+	wait_report "$T/rep2"
+	new=$(probe_val "$T/rep2" pid)
+	[ "$new" != "$old" ]
+	is_dead "$old"
+	[ "$(cat "$T/pid")" = "$new" ]
+	[ "$(lock_holder "$T/pid")" = "$new" ]
+}
+
+@test "--restart when not running just starts" {
+	run -0 "$DAEMONIZE" -p "$T/pid" --restart "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+}
+
+@test "--restart: if the stop fails, exit 1 and start nothing" {
+	start_probe -I
+	run -1 --separate-stderr "$DAEMONIZE" -p "$T/pid" --retry TERM/0.1 --restart "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "daemonize: stop pid $pid: still running after the retry schedule
+daemonize: restart $T/pid: the old instance was not stopped; not starting" ]
+	[ ! -e "$T/rep2" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry KILL/5
+}
+
+@test "--restart with a bad command leaves the running instance alone" {
+	start_probe
+	run -127 "$DAEMONIZE" -p "$T/pid" --restart no-such-cmd-xyz
+	is_alive "$pid"
+	[ "$(cat "$T/pid")" = "$pid" ]
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# --help, --version and usage errors.
+
+load helpers
+
+man_synopsis() {
+	MANWIDTH=200 mandoc -Tascii -O width=200 "$TOP_SRCDIR/man/daemonize.1" |
+	    col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+	    sed -e '1d' -e '$d' -e 's/^ *//' -e '/^$/d'
+}
+
+@test "--help prints the man page's SYNOPSIS, word for word, on stdout" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	run -0 --separate-stderr "$DAEMONIZE" --help
+	[ "$stderr" = "" ]
+	usage=$(printf '%s\n' "$output" | sed -n '1,/^$/p' |
+	    sed -e 's/^usage: //' -e 's/^ *//' -e '/^$/d')
+	[ "$usage" = "$(man_synopsis)" ]
+}
+
+@test "-h is --help and lists every long option" {
+	run -0 "$DAEMONIZE" -h
+	for opt in append chdir stderr stdout stdin env clear-env pidfile \
+	    lockfile user group umask foreground respawn respawn-delay \
+	    respawn-max child-pidfile syslog tag wait-ready keep-fd verbose \
+	    help version stop retry status signal restart oknodo chroot nice \
+	    ionice sched oom-score-adj limit caps no-new-privs; do
+		[[ $output == *"--$opt"* ]] || { echo "missing --$opt"; false; }
+	done
+}
+
+@test "--version prints the version on stdout" {
+	run -0 --separate-stderr "$DAEMONIZE" --version
+	[[ $output =~ ^daemonize\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[ "$stderr" = "" ]
+}
+
+@test "no command: 64 with a message" {
+	run -64 --separate-stderr "$DAEMONIZE"
+	[ "$stderr" = "daemonize: parse command line: no command given" ]
+	[ "$output" = "" ]
+}
+
+@test "unknown option: 64" {
+	run -64 --separate-stderr "$DAEMONIZE" --bogus true
+	[ "$stderr" = "daemonize: parse --bogus: unknown option" ]
+	run -64 --separate-stderr "$DAEMONIZE" -Z true
+	[ "$stderr" = "daemonize: parse -Z: unknown option" ]
+}
+
+@test "missing argument: 64" {
+	run -64 --separate-stderr "$DAEMONIZE" -p
+	[ "$stderr" = "daemonize: parse -p: missing argument" ]
+	run -64 --separate-stderr "$DAEMONIZE" --pidfile
+	[ "$stderr" = "daemonize: parse --pidfile: missing argument" ]
+	run -64 --separate-stderr "$DAEMONIZE" --append=yes true
+	[ "$stderr" = "daemonize: parse --append: takes no argument" ]
+}
+
+@test "bad umask values: 64" {
+	for m in 8 0x1f -1 01000 '' 1777 abc; do
+		run -64 --separate-stderr "$DAEMONIZE" -m "$m" true
+		[ "$stderr" = "daemonize: parse -m $m: not an octal mode from 000 to 777" ]
+	done
+	run -64 --separate-stderr "$DAEMONIZE" --umask=9 true
+	[ "$stderr" = "daemonize: parse --umask=9: not an octal mode from 000 to 777" ]
+}
+
+@test "bad -E: 64" {
+	run -64 --separate-stderr "$DAEMONIZE" -E NOEQUALS true
+	[ "$stderr" = "daemonize: parse -E NOEQUALS: not NAME=VALUE" ]
+	run -64 --separate-stderr "$DAEMONIZE" -E =v true
+	[ "$stderr" = "daemonize: parse -E =v: empty variable name" ]
+}
+
+@test "bad --keep-fd: 64" {
+	run -64 --separate-stderr "$DAEMONIZE" --keep-fd=2 true
+	[ "$stderr" = "daemonize: parse --keep-fd=2: not a file descriptor from 3 up" ]
+	run -64 --separate-stderr "$DAEMONIZE" --keep-fd=77 true
+	[ "$stderr" = "daemonize: keep fd 77: Bad file descriptor" ]
+}
+
+@test "the command's own options are never taken" {
+	run -0 "$DAEMONIZE" "$PROBE" -r "$T/rep" -x 0
+	wait_for 5 test -s "$T/rep"
+	run -127 --separate-stderr "$DAEMONIZE" -- -x
+	[ "$stderr" = "daemonize: exec -x: command not found" ]
+}
+
+@test "control actions need -p and take no command" {
+	run -64 --separate-stderr "$DAEMONIZE" --stop
+	[ "$stderr" = "daemonize: parse command line: --stop, --status and --signal need -p pidfile" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status true
+	[ "$stderr" = "daemonize: parse true: unexpected argument (a control action takes no command)" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --status
+	[ "$stderr" = "daemonize: parse --status: only one of --stop, --status, --signal and --restart may be given" ]
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# The start contract: exit 0 only once the command runs; every failure has
+# its message and exit code and leaves nothing behind.
+
+load helpers
+
+@test "a start returns 0, silently, once the command runs with its pid in the pidfile" {
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	is_alive "$pid"
+	[ "$(cat /proc/$pid/cmdline | tr '\0' ' ')" = "$PROBE -r $T/rep " ]
+	[ "$(lock_holder "$T/pid")" = "$pid" ]
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" pid)" = "$pid" ]
+}
+
+@test "-v says what was started, on stderr" {
+	run -0 --separate-stderr "$DAEMONIZE" -v -p "$T/pid" "$PROBE"
+	track_pidfile "$T/pid"
+	[ "$stderr" = "daemonize: started $PROBE as pid $(cat "$T/pid")" ]
+}
+
+@test "the command is found in PATH, and argv[0] is passed as typed" {
+	mkdir "$T/bin"
+	cp "$PROBE" "$T/bin/myprobe"
+	PATH=$T/bin:$PATH run -0 "$DAEMONIZE" -p "$T/pid" myprobe -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	[ "$(tr '\0' ' ' </proc/$(cat "$T/pid")/cmdline)" = "myprobe -r $T/rep " ]
+}
+
+@test "a relative command is resolved against the caller's cwd, not -c" {
+	mkdir "$T/app"
+	cp "$PROBE" "$T/app/server"
+	cd "$T/app"
+	run -0 "$DAEMONIZE" -c / -p pid ./server -r "$T/app/rep"
+	track_pidfile "$T/app/pid"
+	wait_report "$T/app/rep"
+	[ "$(readlink /proc/$(cat "$T/app/pid")/exe)" = "$T/app/server" ]
+	[ "$(probe_val "$T/app/rep" cwd)" = "/" ]
+}
+
+@test "relative -p -o -e -i paths are relative to the caller's cwd" {
+	cd "$T"
+	echo input >in
+	run -0 "$DAEMONIZE" -c /tmp -p p -o o -e e -i in "$PROBE" -r "$T/rep" -L 1 -E 1
+	track_pidfile "$T/p"
+	wait_report "$T/rep"
+	wait_for 5 grep -q 'line 1' "$T/o"
+	wait_for 5 grep -q 'err 1' "$T/e"
+	pid=$(cat "$T/p")
+	[ "$(readlink /proc/$pid/fd/0)" = "$T/in" ]
+}
+
+@test "127: command not found, nothing left behind" {
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" no-such-command-xyz
+	[ "$stderr" = "daemonize: exec no-such-command-xyz: command not found" ]
+	[ ! -e "$T/pid" ]
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$T/nope"
+	[ "$stderr" = "daemonize: exec $T/nope: command not found" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "126: not executable (chmod 644), even for root" {
+	printf '#!/bin/sh\nexit 0\n' >"$T/script"
+	chmod 644 "$T/script"
+	run -126 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$T/script"
+	[ "$stderr" = "daemonize: exec $T/script: Permission denied" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "126: a directory is not a command" {
+	run -126 --separate-stderr "$DAEMONIZE" "$T"
+	[ "$stderr" = "daemonize: exec $T: Permission denied" ]
+}
+
+@test "126: a script whose #! interpreter is missing says bad interpreter" {
+	printf '#!/no/such/interpreter\nexit 0\n' >"$T/script"
+	chmod 755 "$T/script"
+	run -126 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$T/script"
+	[ "$stderr" = "daemonize: exec $T/script: bad interpreter /no/such/interpreter: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "126: a file of unknown format (ENOEXEC)" {
+	printf '\177ELF garbage' >"$T/bin"
+	chmod 755 "$T/bin"
+	run -126 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$T/bin"
+	[ "$stderr" = "daemonize: exec $T/bin: Exec format error" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "66: missing -c directory, nothing left behind" {
+	run -66 --separate-stderr "$DAEMONIZE" -p "$T/pid" -c "$T/nodir" "$PROBE"
+	[ "$stderr" = "daemonize: chdir $T/nodir: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "66: missing -i file" {
+	run -66 --separate-stderr "$DAEMONIZE" -p "$T/pid" -i "$T/nofile" "$PROBE"
+	[ "$stderr" = "daemonize: open stdin $T/nofile: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "73: output file in a missing directory, nothing left behind" {
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -o "$T/nodir/out" "$PROBE"
+	[ "$stderr" = "daemonize: open stdout $T/nodir/out: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -e "$T/nodir/err" "$PROBE"
+	[ "$stderr" = "daemonize: open stderr $T/nodir/err: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "73: pidfile under a regular file (ENOTDIR)" {
+	touch "$T/file"
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/file/pid" "$PROBE"
+	[ "$stderr" = "daemonize: open pidfile $T/file/pid: Not a directory" ]
+}
+
+@test "73: lockfile cannot be created" {
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -l "$T/nodir/lock" "$PROBE"
+	[ "$stderr" = "daemonize: open lockfile $T/nodir/lock: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "67: unknown user or group" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	run -67 --separate-stderr "$DAEMONIZE" -u no-such-user-xyz "$PROBE"
+	[ "$stderr" = "daemonize: find user no-such-user-xyz: no such user" ]
+	run -67 --separate-stderr "$DAEMONIZE" -u nobody:no-such-group-xyz "$PROBE"
+	[ "$stderr" = "daemonize: find group no-such-group-xyz: no such group" ]
+	run -67 --separate-stderr "$DAEMONIZE" -g no-such-group-xyz "$PROBE"
+	[ "$stderr" = "daemonize: find group no-such-group-xyz: no such group" ]
+}
+
+@test "77: -u when not root" {
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	chmod 777 "$T"
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$DAEMONIZE" -p "$T/pid" -u root "$PROBE"
+	[ "$stderr" = "daemonize: set user root: Operation not permitted" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "77: refuses to run installed setuid" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	cp "$DAEMONIZE" "$T/daemonize"
+	chmod 4755 "$T/daemonize"
+	chmod 755 "$T"
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$T/daemonize" "$PROBE"
+	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
+}
+
+@test "71: the report pipe cannot be created (RLIMIT_NOFILE too low)" {
+	run -71 --separate-stderr python3 -c '
+import os, resource, sys
+os.closerange(3, 65536)
+resource.setrlimit(resource.RLIMIT_NOFILE, (4, 4))
+os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" "$PROBE" -x 0
+	[ "$stderr" = "daemonize: create report pipe: Too many open files" ]
+}
+
+@test "an empty command name is a usage error" {
+	run -64 --separate-stderr "$DAEMONIZE" ''
+	[ "$stderr" = "daemonize: parse command line: empty command name" ]
+}
