@@ -192,6 +192,22 @@ stop_pidfd(int pidfd, pid_t pid, const struct retry_schedule *r,
 	return (STOP_STILL_RUNNING);
 }
 
+/*
+ * Wait up to timeout_ms for pid to exit (a zombie counts as gone).
+ * Returns 1 when it is gone, 0 on timeout or when it cannot tell.
+ */
+int
+control_wait_gone(pid_t pid, long long timeout_ms)
+{
+	int pidfd, gone;
+
+	if ((pidfd = pidfd_open_(pid)) == -1)
+		return (errno == ESRCH);
+	gone = pidfd_wait(pidfd, timeout_ms);
+	close(pidfd);
+	return (gone);
+}
+
 /* Stop a process we know by pid (the original process's abort path). */
 int
 control_stop_pid(pid_t pid, const struct retry_schedule *r, bool verbose)

@@ -15,5 +15,6 @@ int control_status(const struct options *);
 int control_stop(const struct options *);
 int control_signal(const struct options *);
 int control_stop_pid(pid_t, const struct retry_schedule *, bool);
+int control_wait_gone(pid_t, long long);
 
 #endif

@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -36,8 +38,22 @@ signals_reset(void)
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* Signals reserved by the C library fail with EINVAL. */
-		if (sigaction(sig, &sa, NULL) == -1 && errno != EINVAL)
+		if (sigaction(sig, &sa, NULL) == 0)
+			continue;
+		/*
+		 * The C library refuses the real-time signals it reserves
+		 * (32 and 33 in glibc), but a caller may have left them
+		 * ignored: ask the kernel directly, see rt_sigaction(2).
+		 */
+		struct {
+			void (*handler)(int);
+			unsigned long flags;
+			void (*restorer)(void);
+			unsigned long mask;
+		} kernel_sa = {.handler = SIG_DFL};
+
+		if (syscall(SYS_rt_sigaction, sig, &kernel_sa, NULL,
+		    sizeof(kernel_sa.mask)) == -1)
 			return (-1);
 	}
 	sigemptyset(&none);
@@ -83,6 +99,11 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_NO_NEW_PRIVS, .err = errno});
+	/* setuid(2) cleared a supervised child's parent-death signal. */
+	if (p->pdeathsig != 0 && (prctl(PR_SET_PDEATHSIG, p->pdeathsig) == -1 ||
+	    getppid() != p->parent))
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_SUPERVISE, .err = ESRCH});
 	if (redirect_install(&p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_FDS, .err = errno});

@@ -2,6 +2,7 @@
 #ifndef EXEC_H
 #define EXEC_H
 
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdnoreturn.h>
 
@@ -15,6 +16,8 @@ struct prepared {
 	int lockfile_fd;	/* -1, or a separate lockfile held locked */
 	struct stdio_files io;	/* to become 0, 1 and 2 */
 	bool keeps_locks;	/* plain mode: the command inherits the locks */
+	int pdeathsig;		/* supervised child: PR_SET_PDEATHSIG, or 0 */
+	pid_t parent;		/* ... and the supervisor it must still have */
 };
 
 int signals_reset(void);

@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Execution environment.  Runs in the daemon (or in each supervised child,
- * so a respawned command gets the same treatment), after the pidfile and
- * output files are open and before credentials are dropped, because most
- * of these need privileges: nice, I/O priority, scheduler, OOM score, then
- * limits, then chroot.  Capabilities are kept across setuid(2) with
+ * Execution environment.  execenv_apply() runs in the daemon (or in each
+ * supervised child, so that a respawned command gets the same treatment),
+ * after the pidfile and output files are open and before credentials are
+ * dropped, because most of these steps need privileges.  The order is the
+ * man page's: nice, I/O priority, scheduler, OOM score, then limits, then
+ * chroot(2); exec.c then does chdir inside the new root, credentials, and
+ * no_new_privs.  Capabilities are kept across setuid(2) with
  * PR_SET_KEEPCAPS and raised as ambient capabilities afterwards, so that
  * they survive execve(2) of an unprivileged program (see capabilities(7)).
+ * Failures are described by a struct report for the report pipe: no text
+ * is formatted here (report.c does that in the original process).
  */
 #include "config.h"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,33 +36,11 @@
 #include "options.h"
 #include "report.h"
 
+/* From linux/ioprio.h, which not every libc's headers ship. */
 #define IOPRIO_CLASS_SHIFT 13
 #define IOPRIO_WHO_PROCESS 1
 
-static const struct {
-	int resource;
-	const char *name;
-} limit_names[] = {
-	{RLIMIT_AS, "as"}, {RLIMIT_CORE, "core"}, {RLIMIT_CPU, "cpu"},
-	{RLIMIT_DATA, "data"}, {RLIMIT_FSIZE, "fsize"},
-	{RLIMIT_MEMLOCK, "memlock"}, {RLIMIT_MSGQUEUE, "msgqueue"},
-	{RLIMIT_NICE, "nice"}, {RLIMIT_NOFILE, "nofile"},
-	{RLIMIT_NPROC, "nproc"}, {RLIMIT_RSS, "rss"},
-	{RLIMIT_RTPRIO, "rtprio"}, {RLIMIT_SIGPENDING, "sigpending"},
-	{RLIMIT_STACK, "stack"},
-};
-
-const char *
-limit_name(int resource)
-{
-	for (size_t i = 0; i < sizeof(limit_names) / sizeof(limit_names[0]);
-	    i++)
-		if (limit_names[i].resource == resource)
-			return (limit_names[i].name);
-	return ("?");
-}
-
-/* Fill *fail and return -1: the common tail of every failing step. */
+/* Fill *fail from errno and return -1: the common tail of a failing step. */
 static int
 failed(struct report *fail, int stage, int extra)
 {
@@ -63,7 +48,10 @@ failed(struct report *fail, int stage, int extra)
 	return (-1);
 }
 
-/* Write the OOM score adjustment of this process (see proc(5)). */
+/*
+ * Write the OOM score adjustment of this process (see proc(5)).  Lowering
+ * it below its current minimum needs CAP_SYS_RESOURCE: EACCES otherwise.
+ */
 static int
 set_oom_score_adj(int score)
 {
@@ -83,9 +71,22 @@ set_oom_score_adj(int score)
 	return (close(fd));
 }
 
+/* Whether a later --limit sets the same resource: the last one wins. */
+static bool
+limit_overridden(const struct options *o, size_t i)
+{
+	for (size_t j = i + 1; j < o->nlimits; j++)
+		if (o->limits[j].resource == o->limits[i].resource)
+			return (true);
+	return (false);
+}
+
 /*
- * Apply nice, ionice, sched, OOM score, limits and chroot, in that order.
- * Returns 0, or -1 with *fail describing the step.
+ * Apply nice, ionice, sched, OOM score, limits and chroot, in that order:
+ * the priorities first, while no limit (RLIMIT_NICE, RLIMIT_RTPRIO) of our
+ * own making can refuse them; chroot last, since /proc is needed before.
+ * Returns 0, or -1 with *fail describing the step (for --limit, extra is
+ * the index into o->limits).
  */
 int
 execenv_apply(const struct options *o, struct report *fail)
@@ -104,8 +105,8 @@ execenv_apply(const struct options *o, struct report *fail)
 	if (o->oom_set && set_oom_score_adj(o->oom_score_adj) == -1)
 		return (failed(fail, STAGE_OOM, 0));
 	for (size_t i = 0; i < o->nlimits; i++)
-		if (setrlimit(o->limits[i].resource, &o->limits[i].value) ==
-		    -1)
+		if (!limit_overridden(o, i) && setrlimit(o->limits[i].resource,
+		    &o->limits[i].value) == -1)
 			return (failed(fail, STAGE_LIMIT, (int)i));
 	if (o->chroot_path != NULL && chroot(o->chroot_path) == -1)
 		return (failed(fail, STAGE_CHROOT, 0));
@@ -113,33 +114,115 @@ execenv_apply(const struct options *o, struct report *fail)
 }
 
 /*
- * Check --caps before forking: names known, -u given, libcap built in.
- * Returns NULL or what is wrong.
+ * Whether path, as a process chrooted to root will see it, names a file it
+ * may execute.  openat2(2) with RESOLVE_IN_ROOT resolves absolute symlinks
+ * and ".." inside root, as the kernel will after chroot(2), instead of on
+ * the host.  Runs in the original process, before forking.  Returns 0 or
+ * an errno as execve(2) would give it: ENOENT, ENOTDIR, EACCES (also for a
+ * directory).
+ */
+int
+execenv_executable_in(const char *root, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT,
+	};
+	struct stat st;
+	char *joined, proc[32];
+	int rootfd, fd, e;
+
+	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return (errno);
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	e = errno;
+	close(rootfd);
+	if (fd == -1 && e == ENOSYS) {
+		/* Before Linux 5.6: the plain path; links resolve outside. */
+		if (asprintf(&joined, "%s/%s", root, path) == -1)
+			return (ENOMEM);
+		if (stat(joined, &st) == -1 || access(joined, X_OK) == -1)
+			e = errno;
+		else
+			e = S_ISDIR(st.st_mode) ? EACCES : 0;
+		free(joined);
+		return (e);
+	}
+	if (fd == -1)
+		return (e);
+	e = 0;
+	if (fstat(fd, &st) == -1)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EACCES;
+	else if (faccessat(fd, "", X_OK, AT_EMPTY_PATH) == -1) {
+		e = errno;
+		/* Before faccessat2 (Linux 5.8): the file through /proc. */
+		if (e == EINVAL || e == ENOSYS) {
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+			e = access(proc, X_OK) == -1 ? errno : 0;
+		}
+	}
+	close(fd);
+	return (e);
+}
+
+#ifdef HAVE_LIBCAP
+/* More than the kernel has (CAP_LAST_CAP is 40 in Linux 6.x). */
+#define CAPS_MAX 64
+
+/*
+ * Split a --caps list (modified in place) into capability values.  Returns
+ * how many, or -1 with *bad naming the first name that is not one.
+ */
+static int
+caps_parse(char *list, cap_value_t *caps, const char **bad)
+{
+	char *name;
+	int n = 0;
+
+	while ((name = strsep(&list, ",")) != NULL) {
+		if (n == CAPS_MAX || cap_from_name(name, &caps[n]) == -1) {
+			*bad = name;
+			return (-1);
+		}
+		n++;
+	}
+	return (n);
+}
+#endif
+
+/*
+ * Check --caps before forking: libcap built in, -u given, every name
+ * known.  Returns NULL, or what is wrong (in buf when it names a value).
  */
 const char *
-execenv_check_caps(const struct options *o)
+execenv_check_caps(const struct options *o, char *buf, size_t len)
 {
 	if (o->caps == NULL)
 		return (NULL);
 #ifdef HAVE_LIBCAP
-	char *list, *rest, *name;
-	const char *bad = NULL;
-	cap_value_t cap;
+	cap_value_t caps[CAPS_MAX];
+	const char *bad;
+	char *list;
 
 	if (o->user == NULL)
-		return ("--caps keeps capabilities across -u; give -u USER");
+		return ("only with -u (the capabilities are kept across the "
+		    "change of user)");
 	if ((list = strdup(o->caps)) == NULL)
 		return (strerror(ENOMEM));
-	rest = list;
-	while ((name = strsep(&rest, ",")) != NULL)
-		if (cap_from_name(name, &cap) == -1) {
-			bad = "unknown capability";
-			break;
-		}
+	if (caps_parse(list, caps, &bad) == -1)
+		snprintf(buf, len, *bad == '\0' ? "empty capability name" :
+		    "unknown capability %s", bad);
+	else
+		buf = NULL;
 	free(list);
-	return (bad);
+	return (buf);
 #else
-	return ("this daemonize was built without libcap");
+	(void)buf;
+	(void)len;
+	return ("this daemonize was built without libcap, so without "
+	    "capability support");
 #endif
 }
 
@@ -157,7 +240,8 @@ execenv_keep_caps(const struct options *o, struct report *fail)
 /*
  * After setuid(2): reduce the permitted set to the named capabilities,
  * make them effective and inheritable, and raise them as ambient so that
- * the command keeps them across execve(2).
+ * the command keeps them across execve(2).  A capability outside our
+ * bounding or permitted set fails here with EPERM.
  */
 int
 execenv_raise_caps(const struct options *o, struct report *fail)
@@ -165,23 +249,31 @@ execenv_raise_caps(const struct options *o, struct report *fail)
 	if (o->caps == NULL)
 		return (0);
 #ifdef HAVE_LIBCAP
-	cap_value_t caps[64];
-	char list[512], *rest, *name;
-	int ncaps = 0;
+	cap_value_t caps[CAPS_MAX];
+	const char *bad;
+	char *list;
+	int ncaps;
 	cap_t c;
 
-	snprintf(list, sizeof(list), "%s", o->caps);
-	rest = list;
-	while ((name = strsep(&rest, ",")) != NULL && ncaps < 64)
-		if (cap_from_name(name, &caps[ncaps]) == 0)
-			ncaps++;
+	/* malloc(3) is safe here: this process has a single thread. */
+	if ((list = strdup(o->caps)) == NULL)
+		return (failed(fail, STAGE_CAPS, 0));
+	ncaps = caps_parse(list, caps, &bad);
+	free(list);
+	if (ncaps == -1) {
+		errno = EINVAL;		/* checked before forking */
+		return (failed(fail, STAGE_CAPS, 0));
+	}
 	if ((c = cap_init()) == NULL)
 		return (failed(fail, STAGE_CAPS, 0));
 	if (cap_set_flag(c, CAP_PERMITTED, ncaps, caps, CAP_SET) == -1 ||
 	    cap_set_flag(c, CAP_EFFECTIVE, ncaps, caps, CAP_SET) == -1 ||
 	    cap_set_flag(c, CAP_INHERITABLE, ncaps, caps, CAP_SET) == -1 ||
 	    cap_set_proc(c) == -1) {
+		int e = errno;
+
 		cap_free(c);
+		errno = e;
 		return (failed(fail, STAGE_CAPS, 0));
 	}
 	cap_free(c);

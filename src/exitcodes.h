@@ -8,6 +8,7 @@
 
 enum exitcode {
 	EXIT_OK = 0,		/* started (and ready with -w) */
+	EXIT_GAVEUP = 1,	/* supervisor: --respawn-max reached */
 	EXIT_USAGE = 64,	/* bad option or value, missing command */
 	EXIT_NOINPUT = 66,	/* -c directory, -i file or --chroot missing */
 	EXIT_NOUSER = 67,	/* unknown user or group */

@@ -24,6 +24,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +118,7 @@ start(struct options *o)
 	struct notify notify = {.fd = -1};
 	struct prepared prepared;
 	int reportfd = -1;
-	const char *err;
 
-	if ((err = execenv_check_caps(o)) != NULL)
-		errx(EXIT_USAGE, "parse --caps=%s: %s", o->caps, err);
-	start_block_signals();
 	notify_open(o, &notify);
 	if (!o->foreground)
 		reportfd = detach(o, &notify);	/* returns only in the daemon */
@@ -136,10 +133,15 @@ int
 main(int argc, char *argv[])
 {
 	struct options opts;
-	char errbuf[512];
+	char errbuf[512], why[128];
+	const char *err;
+	sigset_t callers_mask;
 	int rc;
 
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
+	start_block_signals(&callers_mask);
+	/* Before parsing: it moves argv[1..] and environ out of the way. */
+	setproctitle_init(argc, argv, environ);
 	refuse_setid();
 	if (options_parse(&opts, argc, argv, errbuf, sizeof(errbuf)) == -1)
 		errx(EXIT_USAGE, "%s", errbuf);
@@ -153,8 +155,14 @@ main(int argc, char *argv[])
 	default:
 		break;
 	}
+	/* A usage error (64) before resolve's 66, 67 and 77. */
+	if ((err = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
+		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, err);
 	options_resolve(&opts);	/* users, paths, command: still attached */
 
+	/* Control actions may be interrupted like any command. */
+	if (opts.action != ACTION_START && opts.action != ACTION_RESTART)
+		sigprocmask(SIG_SETMASK, &callers_mask, NULL);
 	switch (opts.action) {
 	case ACTION_STATUS:
 		return (control_status(&opts));

@@ -1,23 +1,873 @@
 // SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Readiness: the sd_notify(3) protocol, spoken by redis, postgres,
+ * systemd-notify(1) and anything linked with libsystemd.
+ *
+ * The original process binds an AF_UNIX datagram socket before forking and
+ * exports its path as NOTIFY_SOCKET, which the daemon inherits with the
+ * rest of the environment.  The socket is close-on-exec, so the command
+ * never holds it.  It lives in a fresh mkdtemp(3) directory (mode 0700,
+ * handed to the daemon's user with -u) under $RUNTIME_DIRECTORY, /run or
+ * /tmp; with --chroot, where no path outside the new root can be reached,
+ * it is bound in the abstract namespace instead.  Either way, a datagram
+ * counts only when its SCM_CREDENTIALS name the daemon's user (or root)
+ * and the daemon, a process of the daemon's session, or a sender that has
+ * already exited: the directory keeps other users out, the credentials
+ * keep out the daemon user's unrelated processes.
+ *
+ * In plain mode the original process waits here (notify_wait()) until
+ * READY=1, ERRNO=, the daemon's exit or the deadline.  It made itself a
+ * child subreaper before forking, so when the intermediate process exits
+ * the daemon becomes its child for the length of the wait: an early exit
+ * is reported with its real status, and processes the daemon left behind
+ * are adopted and can be stopped with it.  When the original exits, the
+ * daemon passes on to init (or the caller's subreaper) as usual.
+ *
+ * With --respawn the supervisor owns the socket after the fork and calls
+ * notify_receive() itself; under a Type=notify unit with --foreground it
+ * relays its child's messages upwards with notify_forward().
+ */
 #include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
 #include "exitcodes.h"
 #include "notify.h"
 #include "options.h"
+#include "parse.h"
+#include "pidlock.h"
+#include "report.h"
+
+#define NOTIFY_SOCKET_NAME "notify"
+#define NOTIFY_MAX_FDS 253	/* SCM_MAX_FD: more are never passed */
+#define NOTIFY_PID_MAX 0x3fffffff
+
+/*
+ * Parse an unsigned decimal of n bytes (digits only, no sign, no spaces)
+ * not above max.  Returns 0, or -1 if it is not one.
+ */
+static int
+parse_decimal(const char *s, size_t n, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (n == 0)
+		return (-1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9 || v > (max - d) / 10)
+			return (-1);
+		v = v * 10 + d;
+	}
+	*out = v;
+	return (0);
+}
+
+/* Is the line [s, s+n) "KEY=..."?  Then *value and *vlen name the rest. */
+static bool
+field(const char *s, size_t n, const char *key, const char **value,
+    size_t *vlen)
+{
+	size_t klen = strlen(key);
+
+	if (n < klen || memcmp(s, key, klen) != 0)
+		return (false);
+	*value = s + klen;
+	*vlen = n - klen;
+	return (true);
+}
+
+static bool
+is_one(const char *v, size_t n)
+{
+	return (n == 1 && v[0] == '1');
+}
+
+/*
+ * Parse one sd_notify datagram: newline-separated KEY=VALUE assignments,
+ * unknown keys ignored, as sd_notify(3) describes.  Pure: reads exactly
+ * len bytes (no NUL terminator needed), never allocates, fills *m from
+ * scratch.  A bad value leaves its field unset and the rest is still
+ * parsed; the return value describes the first one (NULL if none).  A
+ * datagram with a NUL byte in it is refused whole, as systemd does.
+ */
+const char *
+notify_parse(const char *buf, size_t len, struct notify_message *m)
+{
+	const char *line = buf, *end = buf + len, *v, *bad = NULL;
+	unsigned long long n;
+	size_t vlen;
+
+	*m = (struct notify_message){.ready = false};
+	if (len > NOTIFY_MESSAGE_MAX)
+		return ("message longer than 4096 bytes");
+	if (memchr(buf, '\0', len) != NULL)
+		return ("message with a NUL byte");
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t llen = (size_t)((nl != NULL ? nl : end) - line);
+
+		if (field(line, llen, "READY=", &v, &vlen))
+			m->ready = m->ready || is_one(v, vlen);
+		else if (field(line, llen, "RELOADING=", &v, &vlen))
+			m->reloading = m->reloading || is_one(v, vlen);
+		else if (field(line, llen, "STOPPING=", &v, &vlen))
+			m->stopping = m->stopping || is_one(v, vlen);
+		else if (field(line, llen, "BARRIER=", &v, &vlen))
+			m->barrier = m->barrier || is_one(v, vlen);
+		else if (field(line, llen, "WATCHDOG=", &v, &vlen))
+			m->watchdog = m->watchdog || is_one(v, vlen) ||
+			    (vlen == 7 && memcmp(v, "trigger", 7) == 0);
+		else if (field(line, llen, "ERRNO=", &v, &vlen)) {
+			/* systemd's parse_errno(): 0 to 4095; 0 is no error. */
+			if (parse_decimal(v, vlen, 4095, &n) == -1) {
+				if (bad == NULL)
+					bad = "ERRNO= is not a number from 0 "
+					    "to 4095";
+			} else {
+				m->has_errno = n > 0;
+				m->errno_value = (int)n;
+			}
+		} else if (field(line, llen, "EXTEND_TIMEOUT_USEC=", &v,
+		    &vlen)) {
+			if (parse_decimal(v, vlen, ULLONG_MAX, &n) == -1) {
+				if (bad == NULL)
+					bad = "EXTEND_TIMEOUT_USEC= is not a "
+					    "number of microseconds";
+			} else {
+				m->has_extend = true;
+				m->extend_usec = n;
+			}
+		} else if (field(line, llen, "MAINPID=", &v, &vlen)) {
+			if (parse_decimal(v, vlen, NOTIFY_PID_MAX, &n) == -1 ||
+			    n == 0) {
+				if (bad == NULL)
+					bad = "MAINPID= is not a process id";
+			} else {
+				m->has_mainpid = true;
+				m->mainpid = (pid_t)n;
+			}
+		} else if (field(line, llen, "STATUS=", &v, &vlen)) {
+			if (vlen >= sizeof(m->status))
+				vlen = sizeof(m->status) - 1;
+			memcpy(m->status, v, vlen);
+			m->status[vlen] = '\0';
+			m->has_status = true;
+		}
+		line += llen + 1;
+	}
+	return (bad);
+}
+
+/*
+ * Is pid the daemon, a process in the daemon's session, or gone?  The
+ * daemon's session was made by our intermediate process, whose only child
+ * was the daemon, so a process in it descends from the daemon (a session
+ * id stays reserved while the session exists).  A sender that has already
+ * exited (systemd-notify) cannot be checked and is given the benefit of
+ * the doubt; the uid check still applies to it.
+ */
+bool
+notify_in_session(pid_t pid, pid_t daemon)
+{
+	pid_t sid, dsid;
+
+	if (pid <= 0)
+		return (false);
+	if (pid == daemon)
+		return (true);
+	if ((sid = getsid(pid)) == -1)
+		return (errno == ESRCH);
+	dsid = getsid(daemon);
+	return (dsid != -1 && sid == dsid);
+}
+
+/*
+ * Read one datagram from n->fd (non-blocking) and decide whether it came
+ * from the daemon (daemon_pid, its session, or a sender already gone) as
+ * the daemon's user or root.  Descriptors passed with it are closed at
+ * once: systemd-notify's BARRIER=1 waits for exactly that.  Returns
+ * NOTIFY_ACCEPTED with *out parsed (out->warning names a bad field, if
+ * any), NOTIFY_IGNORED with out->sender_* and out->warning saying why,
+ * NOTIFY_EMPTY when there is nothing to read, NOTIFY_ERROR with errno.
+ * Used by the original process and by the supervisor.
+ */
+enum notify_result
+notify_receive(const struct notify *n, const struct options *o,
+    pid_t daemon_pid, struct notify_message *out)
+{
+	char buf[NOTIFY_MESSAGE_MAX + 1];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+		    CMSG_SPACE(sizeof(int) * NOTIFY_MAX_FDS)];
+	} control;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct ucred cred = {.pid = 0};
+	bool have_cred = false;
+	const char *warning;
+	uid_t uid;
+	ssize_t len;
+
+	do
+		len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC |
+		    MSG_TRUNC);
+	while (len == -1 && errno == EINTR);
+	if (len == -1)
+		return (errno == EAGAIN || errno == EWOULDBLOCK ?
+		    NOTIFY_EMPTY : NOTIFY_ERROR);
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
+	    c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS) {
+			size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < nfds; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+				    sizeof(int));
+				close(fd);
+			}
+		} else if (c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			have_cred = true;
+		}
+	}
+
+	*out = (struct notify_message){.sender_pid = cred.pid,
+	    .sender_uid = have_cred ? cred.uid : (uid_t)-1};
+	uid = o->creds.change_user ? o->creds.uid : getuid();
+	if (!have_cred)
+		out->warning = "the message carries no credentials";
+	else if ((mh.msg_flags & MSG_TRUNC) || (size_t)len > NOTIFY_MESSAGE_MAX)
+		out->warning = "message longer than 4096 bytes";
+	else if (cred.uid != uid && cred.uid != 0)
+		out->warning = "sent by another user";
+	else if (!notify_in_session(cred.pid, daemon_pid))
+		out->warning = "sent from outside the daemon's session";
+	else if (memchr(buf, '\0', (size_t)len) != NULL)
+		out->warning = "message with a NUL byte";
+	if (out->warning != NULL)
+		return (NOTIFY_IGNORED);
+
+	warning = notify_parse(buf, (size_t)len, out);
+	out->sender_pid = cred.pid;
+	out->sender_uid = cred.uid;
+	out->warning = warning;
+	return (NOTIFY_ACCEPTED);
+}
+
+/* Fill a sockaddr_un from a NOTIFY_SOCKET value ("@name" is abstract). */
+static int
+notify_address(const char *path, struct sockaddr_un *sa, socklen_t *salen)
+{
+	size_t len = strlen(path);
+
+	*sa = (struct sockaddr_un){.sun_family = AF_UNIX};
+	if (len == 0 || len >= sizeof(sa->sun_path) ||
+	    (path[0] != '/' && path[0] != '@')) {
+		errno = EINVAL;
+		return (-1);
+	}
+	memcpy(sa->sun_path, path, len);
+	if (path[0] == '@')
+		sa->sun_path[0] = '\0';	/* abstract: no trailing NUL */
+	else
+		len++;
+	*salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+	return (0);
+}
+
+/*
+ * Make the private directory under the first base that takes it and bind
+ * the socket in it.  With -u the directory is given to that user (mode
+ * stays 0700), and the socket, which a client needs write permission on,
+ * is made writable for all: only root and that user can reach it.  The
+ * directory is chowned, never a file of the user's.
+ */
+static void
+bind_private(const struct options *o, struct notify *n)
+{
+	const char *rd = getenv("RUNTIME_DIRECTORY");
+	const char *bases[] = {NULL, "/run", "/tmp"};
+	char first[sizeof(n->dir)];
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int e = 0;
+
+	/* systemd may list several directories, separated by colons. */
+	if (rd != NULL && rd[0] == '/') {
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(rd, ":"),
+		    rd);
+		bases[0] = first;
+	}
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		int len;
+
+		if (bases[i] == NULL)
+			continue;
+		len = snprintf(n->dir, sizeof(n->dir), "%s/daemonize.XXXXXX",
+		    bases[i]);
+		if (len < 0 || (size_t)len + sizeof("/" NOTIFY_SOCKET_NAME) >
+		    sizeof(n->path)) {
+			e = ENAMETOOLONG;
+			continue;
+		}
+		if (mkdtemp(n->dir) != NULL)
+			break;
+		e = errno;
+		n->dir[0] = '\0';
+	}
+	if (n->dir[0] == '\0')
+		errc(EXIT_OSERR, e, "create readiness socket directory in %s",
+		    bases[0] != NULL ? "$RUNTIME_DIRECTORY, /run or /tmp" :
+		    "/run or /tmp");
+	if (snprintf(n->path, sizeof(n->path), "%s/%s", n->dir,
+	    NOTIFY_SOCKET_NAME) >= (int)sizeof(n->path))
+		errc(EXIT_SOFTWARE, ENAMETOOLONG, "name readiness socket");
+	if (notify_address(n->path, &sa, &salen) == -1 ||
+	    bind(n->fd, (struct sockaddr *)&sa, salen) == -1) {
+		e = errno;
+		rmdir(n->dir);
+		errc(EXIT_OSERR, e, "bind readiness socket %s", n->path);
+	}
+	/* Not left to the caller's umask: a client needs write permission. */
+	if (chmod(n->path, o->creds.change_user ? 0666 : 0600) == -1 ||
+	    (o->creds.change_user &&
+	    chown(n->dir, o->creds.uid, (gid_t)-1) == -1)) {
+		e = errno;
+		notify_close(n);
+		errc(EXIT_OSERR, e, "give readiness socket %s to %s", n->path,
+		    o->creds.name);
+	}
+}
+
+/*
+ * With --chroot no path of ours can be reached from inside: bind a random
+ * name in the abstract namespace, which has no permissions; the sender
+ * checks in notify_receive() are what keeps others out.
+ */
+static void
+bind_abstract(struct notify *n)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	unsigned char rnd[8];
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			err(EXIT_OSERR, "create readiness socket name");
+		snprintf(n->path, sizeof(n->path), "@daemonize/%d/"
+		    "%02x%02x%02x%02x%02x%02x%02x%02x", (int)getpid(), rnd[0],
+		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+		if (notify_address(n->path, &sa, &salen) == -1)
+			break;
+		if (bind(n->fd, (struct sockaddr *)&sa, salen) == 0)
+			return;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	err(EXIT_OSERR, "bind readiness socket %s", n->path);
+}
+
+/*
+ * In the original process, before forking: create the readiness socket
+ * when somebody will read it, that is with --wait-ready (read by us in
+ * plain mode, by the supervisor otherwise), or when a supervisor in the
+ * foreground must relay its child's messages to the service manager that
+ * set NOTIFY_SOCKET for us.  Plain --foreground execs the command in place:
+ * it inherits the manager's NOTIFY_SOCKET and is the main pid, so there is
+ * nothing to do.
+ */
 void
 notify_open(const struct options *o, struct notify *n)
 {
-	(void)o;
-	n->fd = -1;
+	bool supervised = o->respawn != RESPAWN_NONE || o->syslog;
+	const char *up = getenv("NOTIFY_SOCKET");
+	int on = 1;
+
+	*n = (struct notify){.fd = -1};
+	if (o->foreground && !supervised)
+		return;
+	if (o->foreground && up != NULL && up[0] != '\0') {
+		struct sockaddr_un sa;
+		socklen_t salen;
+
+		if (notify_address(up, &sa, &salen) == -1)
+			errx(EXIT_USAGE, "parse NOTIFY_SOCKET %s: not an "
+			    "absolute or abstract socket address", up);
+		snprintf(n->upstream, sizeof(n->upstream), "%s", up);
+	} else if (!o->wait_ready)
+		return;
+
+	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (n->fd == -1)
+		err(EXIT_OSERR, "create readiness socket");
+	if (setsockopt(n->fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == -1)
+		err(EXIT_OSERR, "create readiness socket: SO_PASSCRED");
+	if (o->chroot_path != NULL)
+		bind_abstract(n);
+	else
+		bind_private(o, n);
+	if (setenv("NOTIFY_SOCKET", n->path, 1) == -1) {
+		int e = errno;
+
+		notify_close(n);
+		errc(EXIT_OSERR, e, "set environment NOTIFY_SOCKET");
+	}
+	/*
+	 * We will wait ourselves: adopt the daemon when the intermediate
+	 * exits, to learn its exit status and its orphans (see the top).
+	 * Without it we still see the exit through a pidfd, not the status.
+	 */
+	if (!o->foreground && !supervised)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
+
+/*
+ * Relay a child's message to the service manager above us, as ourselves:
+ * we are the unit's main process, so MAINPID is our pid whatever the child
+ * said, and STOPPING=1 (a child stopping is not the service stopping) and
+ * BARRIER are not passed on.  Returns 0, also when there is no manager or
+ * nothing to relay, or -1 with errno.
+ */
 int
-notify_wait(const struct options *o, struct notify *n, pid_t pid, int sfd)
+notify_forward(const struct notify *n, const struct notify_message *m)
 {
-	(void)o; (void)n; (void)pid; (void)sfd;
-	return (EXIT_SOFTWARE);
+	char buf[NOTIFY_STATUS_MAX + 256];
+	struct sockaddr_un sa;
+	socklen_t salen;
+	size_t len = 0;
+	ssize_t r;
+	int fd, e;
+
+	if (n->upstream[0] == '\0')
+		return (0);
+#define ADD(...) (len += (size_t)snprintf(buf + len, sizeof(buf) - len, \
+    __VA_ARGS__))
+	if (m->ready)
+		ADD("READY=1\nMAINPID=%d\n", (int)getpid());
+	if (m->reloading)
+		ADD("RELOADING=1\n");
+	if (m->has_status)
+		ADD("STATUS=%s\n", m->status);
+	if (m->has_errno)
+		ADD("ERRNO=%d\n", m->errno_value);
+	if (m->has_extend)
+		ADD("EXTEND_TIMEOUT_USEC=%llu\n", m->extend_usec);
+	if (m->watchdog)
+		ADD("WATCHDOG=1\n");
+#undef ADD
+	if (len == 0)
+		return (0);
+	if (notify_address(n->upstream, &sa, &salen) == -1)
+		return (-1);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	do
+		r = sendto(fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		    salen);
+	while (r == -1 && errno == EINTR);
+	e = errno;
+	close(fd);
+	errno = e;
+	return (r == -1 ? -1 : 0);
 }
+
+/*
+ * Remove the socket and its directory and close our descriptor.  Safe to
+ * call twice, and from the supervisor, which owns them after the fork.
+ */
 void
 notify_close(struct notify *n)
 {
-	(void)n;
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+	if (n->dir[0] != '\0') {
+		unlink(n->path);
+		rmdir(n->dir);
+		n->dir[0] = '\0';
+	}
+}
+
+/* What the original process knows while it waits (notify_wait()). */
+struct readiness {
+	pid_t daemon;
+	int pidfd;		/* -1 if the daemon was gone already */
+	pid_t mainpid;		/* 0, or an accepted MAINPID= */
+	pid_t mainpid_sid;	/* its session when accepted */
+	long long start_ms;
+	long long deadline_ms;
+	bool has_status;
+	char status[NOTIFY_STATUS_MAX];	/* the last STATUS=, printable */
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Copy text a daemon sent, with control characters made harmless. */
+static void
+printable(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
+		    '?' : src[i];
+	dst[i] = '\0';
+}
+
+/*
+ * The processes we adopted as subreaper while waiting: whatever the daemon
+ * left behind when it (or its parent inside the session) died.  Reaps
+ * the ones already gone.  Returns how many pids were stored.
+ */
+static size_t
+adopted(pid_t *pids, size_t max)
+{
+	char path[64], buf[4096], *p, *end;
+	size_t n = 0;
+	ssize_t len;
+	int fd;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)getpid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return (0);
+	buf[len] = '\0';
+	for (p = buf; n < max; p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (v > 0)
+			pids[n++] = (pid_t)v;
+	}
+	return (n);
+}
+
+/*
+ * Undo a start that will not be confirmed: stop the daemon with the retry
+ * schedule, then its MAINPID= if it named another process, then every
+ * process it left to us, and remove the pidfile if nobody holds it.
+ */
+static void
+undo_start(const struct options *o, struct readiness *w)
+{
+	pid_t pids[64];
+	struct stat st;
+	pid_t holder;
+	size_t n;
+	int refusal;
+
+	if (w->pidfd >= 0)
+		control_stop_pid(w->daemon, &o->retry, o->verbose);
+	/* Still in the same session: not a recycled pid. */
+	if (w->mainpid > 0 && w->mainpid != w->daemon &&
+	    getsid(w->mainpid) == w->mainpid_sid)
+		control_stop_pid(w->mainpid, &o->retry, o->verbose);
+	/* Each round's survivors may leave orphans of their own. */
+	for (int round = 0; round < 8 && (n = adopted(pids, 64)) > 0; round++)
+		for (size_t i = 0; i < n; i++)
+			control_stop_pid(pids[i], &o->retry, o->verbose);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
+	if (o->pidfile != NULL &&
+	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
+		pidlock_remove_stale(o->pidfile, &st);
+}
+
+/* Undo the start, print why it failed, return its exit code. */
+static int
+fail_start(const struct options *o, struct notify *n, struct readiness *w,
+    const struct report *rec)
+{
+	char msg[1024];
+	int code;
+
+	undo_start(o, w);
+	notify_close(n);
+	code = report_describe(o, rec, msg, sizeof(msg));
+	fprintf(stderr, "daemonize: %s\n", msg);
+	if (w->has_status)
+		fprintf(stderr, "daemonize: the last STATUS from pid %d was: "
+		    "%s\n", (int)w->daemon, w->status);
+	return (code);
+}
+
+/*
+ * The daemon exited before READY=1.  It is our child if the subreaper
+ * worked (see the top): reap it for the status.  Otherwise the status is
+ * lost with its parent; STAGE_EXITED says so with err set.
+ */
+static int
+daemon_exited(const struct options *o, struct notify *n,
+    struct readiness *w)
+{
+	struct report rec = {.stage = STAGE_EXITED, .pid = w->daemon};
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(w->daemon, &status, 0);
+	while (r == -1 && errno == EINTR);
+	if (r == w->daemon)
+		rec.extra = status;
+	else
+		rec.err = ECHILD;
+	close(w->pidfd);
+	w->pidfd = -1;
+	return (fail_start(o, n, w, &rec));
+}
+
+/*
+ * After READY=1, before closing the socket: systemd-notify(1) follows its
+ * READY=1 with a BARRIER=1 datagram carrying a pipe, and fails unless the
+ * receiver closes it; if the socket were gone, "systemd-notify --ready"
+ * would fail in a daemon that is running fine.  So keep reading (closing
+ * every passed fd) until a BARRIER=1 arrives, or the sender exits, or a
+ * short while passes: 1 s for a sender that is a helper process, 20 ms
+ * when it is the daemon itself (a libsystemd client rarely sends a
+ * barrier; systemd-notify run as root names its parent, the daemon, and
+ * sends the barrier microseconds after READY=1).
+ */
+static void
+linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
+{
+	long long until = now_ms() + (sender == daemon ? 20 : 1000);
+	struct pollfd pfd[2] = {{.fd = n->fd, .events = POLLIN}, {.fd = -1}};
+	struct notify_message m;
+	enum notify_result r;
+	long long left;
+
+	if (sender != daemon &&
+	    (pfd[1].fd = (int)syscall(SYS_pidfd_open, sender, 0)) == -1)
+		until = 0;	/* already gone: just drain */
+	pfd[1].events = POLLIN;
+	for (;;) {
+		while ((r = notify_receive(n, o, daemon, &m)) != NOTIFY_EMPTY &&
+		    r != NOTIFY_ERROR)
+			if (m.barrier)
+				goto out;
+		left = until - now_ms();
+		if (left <= 0 || poll(pfd, 2, (int)left) <= 0 ||
+		    (pfd[1].revents & POLLIN)) {
+			(void)notify_receive(n, o, daemon, &m);
+			break;
+		}
+	}
+out:
+	if (pfd[1].fd >= 0)
+		close(pfd[1].fd);
+}
+
+/*
+ * Act on one accepted message.  Returns -1 to keep waiting, or the exit
+ * code.
+ */
+static int
+handle_message(const struct options *o, struct notify *n,
+    struct readiness *w, const struct notify_message *m)
+{
+	long long now = now_ms();
+
+	if (m->warning != NULL && o->verbose)
+		fprintf(stderr, "daemonize: message from pid %d: %s\n",
+		    (int)m->sender_pid, m->warning);
+	if (m->has_status) {
+		printable(w->status, sizeof(w->status), m->status);
+		w->has_status = true;
+		if (o->verbose)
+			fprintf(stderr, "daemonize: status from pid %d: %s\n",
+			    (int)m->sender_pid, w->status);
+	}
+	if (m->has_mainpid) {
+		/* In the daemon's session means descended from it. */
+		pid_t sid = getsid(m->mainpid);
+
+		if (sid > 0 && notify_in_session(m->mainpid, w->daemon)) {
+			w->mainpid = m->mainpid;
+			w->mainpid_sid = sid;
+		} else if (o->verbose)
+			fprintf(stderr, "daemonize: ignored MAINPID=%d from "
+			    "pid %d: not a process of the daemon's session\n",
+			    (int)m->mainpid, (int)m->sender_pid);
+	}
+	if (m->has_extend) {
+		/* Like systemd: now + N microseconds, never shorter. */
+		unsigned long long ms = m->extend_usec / 1000 +
+		    (m->extend_usec % 1000 != 0);
+		long long until = ms > (unsigned long long)(LLONG_MAX / 2) ?
+		    LLONG_MAX / 2 : now + (long long)ms;
+
+		if (until > w->deadline_ms)
+			w->deadline_ms = until;
+		if (o->verbose)
+			fprintf(stderr, "daemonize: pid %d extended the "
+			    "timeout by %llu us\n", (int)m->sender_pid,
+			    m->extend_usec);
+	}
+	if (m->has_errno)
+		return (fail_start(o, n, w, &(struct report){
+		    .stage = STAGE_NOTIFY_ERRNO, .err = m->errno_value,
+		    .pid = w->daemon}));
+	if (!m->ready)
+		return (-1);
+
+	if (!m->barrier)
+		linger(o, n, w->daemon, m->sender_pid);
+	notify_close(n);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (o->verbose) {
+		fprintf(stderr, "daemonize: started %s as pid %d, ready after "
+		    "%lld.%03lld s\n", o->command_path, (int)w->daemon,
+		    (now - w->start_ms) / 1000, (now - w->start_ms) % 1000);
+		if (w->mainpid > 0 && w->mainpid != w->daemon)
+			fprintf(stderr, "daemonize: its main process is pid "
+			    "%d; the pidfile names pid %d, which holds the "
+			    "lock\n", (int)w->mainpid, (int)w->daemon);
+	}
+	return (EXIT_OK);
+}
+
+/*
+ * Read every queued datagram.  Returns -1 to keep waiting, or the exit
+ * code once a message decided the start.
+ */
+static int
+drain(const struct options *o, struct notify *n, struct readiness *w)
+{
+	struct notify_message m;
+	int rc;
+
+	for (;;) {
+		switch (notify_receive(n, o, w->daemon, &m)) {
+		case NOTIFY_EMPTY:
+			return (-1);
+		case NOTIFY_ERROR:
+			return (fail_start(o, n, w, &(struct report){
+			    .stage = STAGE_NOTIFY, .err = errno}));
+		case NOTIFY_IGNORED:
+			if (o->verbose)
+				fprintf(stderr, "daemonize: ignored a message "
+				    "from pid %d (uid %d): %s\n",
+				    (int)m.sender_pid, (int)m.sender_uid,
+				    m.warning);
+			continue;
+		case NOTIFY_ACCEPTED:
+			if ((rc = handle_message(o, n, w, &m)) != -1)
+				return (rc);
+			continue;
+		}
+	}
+}
+
+/*
+ * In the original process, plain mode, after the command's exec: wait for
+ * the daemon's READY=1 on n (opened by notify_open()), its ERRNO=, its
+ * exit (pidfd), an abort signal on sfd, or the deadline (--wait-ready,
+ * moved by EXTEND_TIMEOUT_USEC=).  Every failure stops the daemon and
+ * removes the pidfile.  Returns the exit code; the socket is gone after.
+ */
+int
+notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
+{
+	struct readiness w = {.daemon = daemon};
+	struct pollfd pfd[3];
+	int rc;
+
+	w.start_ms = now_ms();
+	w.deadline_ms = w.start_ms + o->wait_ready_ms;
+	if ((w.pidfd = (int)syscall(SYS_pidfd_open, daemon, 0)) == -1 &&
+	    errno != ESRCH)
+		return (fail_start(o, n, &w, &(struct report){
+		    .stage = STAGE_NOTIFY, .err = errno}));
+	pfd[0] = (struct pollfd){.fd = n->fd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	pfd[2] = (struct pollfd){.fd = w.pidfd, .events = POLLIN};
+	for (;;) {
+		long long left = w.deadline_ms - now_ms();
+		int ready;
+
+		if (left < 0)
+			left = 0;
+		/* Without a pidfd the daemon was gone before we looked. */
+		ready = w.pidfd == -1 ? 0 : poll(pfd, 3,
+		    left > INT_MAX ? INT_MAX : (int)left);
+		if (ready == -1) {
+			if (errno == EINTR)
+				continue;
+			return (fail_start(o, n, &w, &(struct report){
+			    .stage = STAGE_NOTIFY, .err = errno}));
+		}
+		if (pfd[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				int sig = (int)si.ssi_signo;
+
+				undo_start(o, &w);
+				notify_close(n);
+				warnx("start %s: interrupted by SIG%s",
+				    o->argv[0], signal_name(sig) ?
+				    signal_name(sig) : "?");
+				return (128 + sig);
+			}
+		}
+		/* Messages first: READY=1 sent just before exiting counts. */
+		if ((rc = drain(o, n, &w)) != -1)
+			return (rc);
+		if (w.pidfd == -1 || (pfd[2].revents & POLLIN))
+			return (daemon_exited(o, n, &w));
+		if (ready == 0 && now_ms() >= w.deadline_ms)
+			return (fail_start(o, n, &w, &(struct report){
+			    .stage = STAGE_NOTIFY_TIMEOUT, .pid = daemon,
+			    .extra = w.deadline_ms - w.start_ms > INT_MAX ?
+			    INT_MAX : (int)(w.deadline_ms - w.start_ms)}));
+	}
 }

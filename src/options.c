@@ -24,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "execenv.h"
 #include "exitcodes.h"
 #include "options.h"
 #include "parse.h"
@@ -457,9 +458,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		    "parse command line: --restart needs -p pidfile"));
 	if (retry_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
-	    !o->syslog)
+	    !o->syslog && !o->wait_ready)
 		return (bad(errbuf, errlen, "parse --retry: only --stop, "
-		    "--restart and --respawn use a stop schedule"));
+		    "--restart, --respawn and --wait-ready use a stop "
+		    "schedule"));
 	if (o->foreground && o->wait_ready && o->respawn == RESPAWN_NONE &&
 	    getenv("NOTIFY_SOCKET") == NULL)
 		return (bad(errbuf, errlen, "parse --wait-ready: with "
@@ -486,14 +488,17 @@ absolute(const char *path, const char *cwd)
 }
 
 /*
- * Whether path names a file we may execute.  Returns 0 or an errno like
- * execve(2) would: ENOENT, EACCES (also for a directory).
+ * Whether path names a file we may execute, with --chroot as seen inside
+ * root (NULL: no chroot).  Returns 0 or an errno like execve(2) would:
+ * ENOENT, EACCES (also for a directory).
  */
 static int
-executable(const char *path)
+executable(const char *root, const char *path)
 {
 	struct stat st;
 
+	if (root != NULL)
+		return (execenv_executable_in(root, path));
 	if (stat(path, &st) == -1)
 		return (errno);
 	if (S_ISDIR(st.st_mode))
@@ -513,20 +518,15 @@ static void
 resolve_command(struct options *o, const char *cwd)
 {
 	const char *name = o->argv[0];
-	const char *root = o->chroot_path != NULL ? o->chroot_path : "";
+	const char *root = o->chroot_path;
 	const char *search;
 	char *copy, *dir, *rest, *candidate;
 	int e, denied = 0;
 
-	if (strcmp(root, "/") == 0)
-		root = "";
 	if (strchr(name, '/') != NULL) {
 		o->command_path = (char *)absolute(name,
-		    o->chroot_path != NULL ? "/" : cwd);
-		if (asprintf(&candidate, "%s%s", root, o->command_path) == -1)
-			err(EXIT_OSERR, "resolve %s", name);
-		e = executable(candidate);
-		free(candidate);
+		    root != NULL ? "/" : cwd);
+		e = executable(root, o->command_path);
 		if (e == ENOENT || e == ENOTDIR)
 			errx(EXIT_NOTFOUND, "exec %s: command not found", name);
 		if (e != 0)
@@ -547,13 +547,9 @@ resolve_command(struct options *o, const char *cwd)
 		if (asprintf(&candidate, "%s/%s", dir, name) == -1)
 			err(EXIT_OSERR, "resolve %s", name);
 		char *inside = (char *)absolute(candidate,
-		    o->chroot_path != NULL ? "/" : cwd);
-		char *outside;
+		    root != NULL ? "/" : cwd);
 
-		if (asprintf(&outside, "%s%s", root, inside) == -1)
-			err(EXIT_OSERR, "resolve %s", name);
-		e = executable(outside);
-		free(outside);
+		e = executable(root, inside);
 		if (inside != candidate)
 			free(candidate);
 		if (e == 0) {
@@ -580,8 +576,19 @@ static void
 prepare_environment(const struct options *o)
 {
 	if (o->clear_env) {
-		if (clearenv() != 0 || setenv("PATH", DEFAULT_PATH, 1) == -1)
+		/*
+		 * In the foreground under a service manager (systemd
+		 * Type=notify), its NOTIFY_SOCKET is part of the contract
+		 * with the manager, not of the caller's environment: keep it.
+		 */
+		const char *manager = o->foreground ? getenv("NOTIFY_SOCKET") :
+		    NULL;
+		char *keep = manager != NULL ? strdup(manager) : NULL;
+
+		if (clearenv() != 0 || setenv("PATH", DEFAULT_PATH, 1) == -1 ||
+		    (keep != NULL && setenv("NOTIFY_SOCKET", keep, 1) == -1))
 			err(EXIT_OSERR, "set environment");
+		free(keep);
 	}
 	if (o->creds.change_user) {
 		if (setenv("HOME", o->creds.home, 1) == -1 ||
@@ -598,6 +605,7 @@ prepare_environment(const struct options *o)
 void
 options_resolve(struct options *o)
 {
+	struct stat st;
 	char *cwd;
 
 	if ((cwd = getcwd(NULL, 0)) == NULL)
@@ -623,6 +631,10 @@ options_resolve(struct options *o)
 	for (size_t i = 0; i < o->nkeep_fds; i++)
 		if (fcntl(o->keep_fds[i], F_GETFD) == -1)
 			err(EXIT_USAGE, "keep fd %d", o->keep_fds[i]);
+	if (o->chroot_path != NULL && stat(o->chroot_path, &st) == -1)
+		err(EXIT_NOINPUT, "chroot %s", o->chroot_path);
+	if (o->chroot_path != NULL && !S_ISDIR(st.st_mode))
+		errc(EXIT_NOINPUT, ENOTDIR, "chroot %s", o->chroot_path);
 	if (o->chroot_path != NULL && geteuid() != 0)
 		errc(EXIT_NOPERM, EPERM, "chroot %s", o->chroot_path);
 	if ((o->user != NULL || o->group != NULL) && geteuid() != 0)

@@ -355,6 +355,16 @@ static const struct {
 	{"stack", RLIMIT_STACK},
 };
 
+/* A resource's name as --limit spells it, for messages ("?" if unknown). */
+const char *
+limit_name(int resource)
+{
+	for (size_t i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		if (resources[i].resource == resource)
+			return (resources[i].name);
+	return ("?");
+}
+
 /* A limit value: "unlimited", or a number with an optional K, M or G. */
 static const char *
 parse_rlim(const char *s, rlim_t *out)
@@ -369,7 +379,8 @@ parse_rlim(const char *s, rlim_t *out)
 		return (NULL);
 	}
 	if (len == 0 || len >= sizeof(buf))
-		return ("not a limit value");
+		return ("not a limit value (a number with K, M or G, or "
+		    "unlimited)");
 	strcpy(buf, s);
 	switch (toupper((unsigned char)buf[len - 1])) {
 	case 'K':
@@ -409,7 +420,9 @@ parse_limit(const char *s, struct limit_setting *out)
 		if (strcasecmp(buf, resources[i].name) == 0)
 			l.resource = resources[i].resource;
 	if (l.resource == -1)
-		return ("unknown resource");
+		return ("unknown resource (as, core, cpu, data, fsize, "
+		    "memlock, msgqueue, nice, nofile, nproc, rss, rtprio, "
+		    "sigpending or stack)");
 	if ((colon = strchr(eq + 1, ':')) != NULL)
 		*colon = '\0';
 	if ((err = parse_rlim(eq + 1, &l.value.rlim_cur)) != NULL)
@@ -424,6 +437,19 @@ parse_limit(const char *s, struct limit_setting *out)
 	return (NULL);
 }
 
+/* I/O classes by the kernel's IOPRIO_CLASS_* number minus one. */
+static const char *const ionice_classes[] = {"realtime", "best-effort",
+    "idle"};
+
+/* An I/O class's name as --ionice spells it, for messages. */
+const char *
+ionice_class_name(int class)
+{
+	if (class < 1 || class > 3)
+		return ("?");
+	return (ionice_classes[class - 1]);
+}
+
 /*
  * CLASS[:LEVEL] as ionice(1) names the classes; LEVEL 0-7 for realtime and
  * best-effort (default 4), none for idle.  Classes are the kernel's
@@ -432,14 +458,14 @@ parse_limit(const char *s, struct limit_setting *out)
 const char *
 parse_ionice(const char *s, int *class, int *level)
 {
-	static const char *const names[] = {"realtime", "best-effort", "idle"};
 	const char *colon = strchr(s, ':');
 	size_t len = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	long long lvl = 4;
 	int c = 0;
 
 	for (int i = 0; i < 3; i++)
-		if (strlen(names[i]) == len && strncasecmp(s, names[i], len) == 0)
+		if (strlen(ionice_classes[i]) == len &&
+		    strncasecmp(s, ionice_classes[i], len) == 0)
 			c = i + 1;
 	if (c == 0)
 		return ("unknown I/O class (realtime, best-effort or idle)");
@@ -454,17 +480,28 @@ parse_ionice(const char *s, int *class, int *level)
 	return (NULL);
 }
 
+static const struct {
+	const char *name;
+	int policy;
+} policies[] = {
+	{"other", SCHED_OTHER}, {"batch", SCHED_BATCH},
+	{"idle", SCHED_IDLE}, {"fifo", SCHED_FIFO}, {"rr", SCHED_RR},
+};
+
+/* A scheduling policy's name as --sched spells it, for messages. */
+const char *
+sched_policy_name(int policy)
+{
+	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+		if (policies[i].policy == policy)
+			return (policies[i].name);
+	return ("?");
+}
+
 /* POLICY[:PRIORITY]: other, batch, idle (priority 0); fifo, rr (1-99). */
 const char *
 parse_sched(const char *s, int *policy, int *prio)
 {
-	static const struct {
-		const char *name;
-		int policy;
-	} policies[] = {
-		{"other", SCHED_OTHER}, {"batch", SCHED_BATCH},
-		{"idle", SCHED_IDLE}, {"fifo", SCHED_FIFO}, {"rr", SCHED_RR},
-	};
 	const char *colon = strchr(s, ':');
 	size_t len = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	long long p;

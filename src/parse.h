@@ -43,5 +43,8 @@ const char *parse_limit(const char *, struct limit_setting *);
 const char *parse_ionice(const char *, int *, int *);
 const char *parse_sched(const char *, int *, int *);
 const char *signal_name(int);
+const char *limit_name(int);
+const char *ionice_class_name(int);
+const char *sched_policy_name(int);
 
 #endif

@@ -100,20 +100,28 @@ pidlock_lock(int fd, pid_t *holder)
 	return (-1);
 }
 
-/* Replace the content with "PID\n"; only ever called holding the lock. */
+/*
+ * Replace the content with "PID\n"; only ever called holding the lock.
+ * The pid is written over the old text first and the file cut to its
+ * length afterwards: overwriting blocks a stale pidfile already has needs
+ * no free space, where truncating first would give them back and could
+ * meet ENOSPC on a full filesystem (ext4 frees them only at the next
+ * journal commit), leaving an empty file.
+ */
 int
 pidlock_write(int fd, pid_t pid)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	ssize_t n;
 
-	if (ftruncate(fd, 0) == -1)
-		return (-1);
-	if (pwrite(fd, buf, (size_t)len, 0) != len) {
-		if (errno == 0)
+	if ((n = pwrite(fd, buf, (size_t)len, 0)) != len) {
+		if (n >= 0)
 			errno = ENOSPC;
 		return (-1);
 	}
+	if (ftruncate(fd, len) == -1)
+		return (-1);
 	return (0);
 }
 

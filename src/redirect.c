@@ -86,6 +86,9 @@ open_guarded(const char *path, int flags, bool fifo_ok, int *refusal)
 	if (fd == -1) {
 		if (guard && errno == ELOOP)
 			*refusal = REFUSE_SYMLINK;
+		/* A directory, or a FIFO or socket nobody reads. */
+		else if (guard && (errno == EISDIR || errno == ENXIO))
+			*refusal = REFUSE_NOT_REGULAR;
 		return (-1);
 	}
 	if (fstat(fd, &st) == -1)

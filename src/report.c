@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,30 @@ interpreter_of(const char *path, char *buf, size_t len)
 	snprintf(buf, len, " %s", p);
 }
 
+/* The i-th --limit as "RESOURCE=SOFT:HARD", the way the user can write it. */
+static void
+limit_text(const struct options *o, int i, char *buf, size_t len)
+{
+	char v[2][24];
+
+	if (i < 0 || (size_t)i >= o->nlimits) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	for (int k = 0; k < 2; k++) {
+		rlim_t n = k == 0 ? o->limits[i].value.rlim_cur :
+		    o->limits[i].value.rlim_max;
+
+		if (n == RLIM_INFINITY)
+			snprintf(v[k], sizeof(v[k]), "unlimited");
+		else
+			snprintf(v[k], sizeof(v[k]), "%llu",
+			    (unsigned long long)n);
+	}
+	snprintf(buf, len, "%s=%s:%s", limit_name(o->limits[i].resource),
+	    v[0], v[1]);
+}
+
 static void
 describe_status(int status, char *buf, size_t len)
 {
@@ -157,7 +182,7 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	    r->stage == STAGE_STDERR || r->stage == STAGE_CHILD_PIDFILE) ?
 	    refusal_text(r->extra) : strerror(r->err);
 	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
-	char extra[128];
+	char extra[128], path[PATH_MAX];
 
 	switch (r->stage) {
 	case STAGE_FORK:
@@ -191,35 +216,37 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		    o->child_pidfile, reason);
 		return (EXIT_CANTCREAT);
 	case STAGE_STDIN:
-		snprintf(buf, len, "open stdin %s: %s", o->stdin_path, reason);
+		snprintf(buf, len, "open stdin %s: %s", o->stdin_path != NULL ?
+		    o->stdin_path : "/dev/null", reason);
 		return (EXIT_NOINPUT);
 	case STAGE_STDOUT:
-		snprintf(buf, len, "open stdout %s: %s", o->stdout_path,
-		    reason);
+		snprintf(buf, len, "open stdout %s: %s", o->stdout_path != NULL ?
+		    o->stdout_path : "/dev/null", reason);
 		return (EXIT_CANTCREAT);
 	case STAGE_STDERR:
-		snprintf(buf, len, "open stderr %s: %s", o->stderr_path,
-		    reason);
+		snprintf(buf, len, "open stderr %s: %s", o->stderr_path != NULL ?
+		    o->stderr_path : "/dev/null", reason);
 		return (EXIT_CANTCREAT);
 	case STAGE_NICE:
 		snprintf(buf, len, "set nice %d: %s", o->nice, reason);
 		return (errno_code(r->err));
 	case STAGE_IONICE:
-		snprintf(buf, len, "set ionice class %d level %d: %s",
-		    o->ionice_class, o->ionice_level, reason);
+		snprintf(buf, len, "set ionice %s:%d: %s",
+		    ionice_class_name(o->ionice_class), o->ionice_level,
+		    reason);
 		return (errno_code(r->err));
 	case STAGE_SCHED:
-		snprintf(buf, len, "set scheduler policy %d priority %d: %s",
-		    o->sched_policy, o->sched_priority, reason);
+		snprintf(buf, len, "set scheduler %s:%d: %s",
+		    sched_policy_name(o->sched_policy), o->sched_priority,
+		    reason);
 		return (errno_code(r->err));
 	case STAGE_OOM:
 		snprintf(buf, len, "set oom_score_adj %d: %s",
 		    o->oom_score_adj, reason);
 		return (errno_code(r->err));
 	case STAGE_LIMIT:
-		snprintf(buf, len, "set limit %d: %s",
-		    r->extra >= 0 && (size_t)r->extra < o->nlimits ?
-		    o->limits[r->extra].resource : -1, reason);
+		limit_text(o, r->extra, extra, sizeof(extra));
+		snprintf(buf, len, "set limit %s: %s", extra, reason);
 		return (errno_code(r->err));
 	case STAGE_CHROOT:
 		snprintf(buf, len, "chroot %s: %s", o->chroot_path, reason);
@@ -263,7 +290,10 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		snprintf(buf, len, "exec %s: %s", o->command_path, reason);
 		return (r->err == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOTEXEC);
 	case STAGE_EXEC_INTERP:
-		interpreter_of(o->command_path, extra, sizeof(extra));
+		/* This process is outside --chroot: look at the file inside. */
+		snprintf(path, sizeof(path), "%s%s", o->chroot_path != NULL ?
+		    o->chroot_path : "", o->command_path);
+		interpreter_of(path, extra, sizeof(extra));
 		snprintf(buf, len, "exec %s: bad interpreter%s: %s",
 		    o->command_path, extra, reason);
 		return (EXIT_CANNOTEXEC);
@@ -271,16 +301,23 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		snprintf(buf, len, "wait for readiness: %s", reason);
 		return (EXIT_OSERR);
 	case STAGE_NOTIFY_ERRNO:
-		snprintf(buf, len, "start %s: the daemon reported ERRNO=%d: %s",
-		    o->argv[0], r->err, reason);
+		snprintf(buf, len, "wait for READY=1 from pid %d: it reported "
+		    "ERRNO=%d: %s", (int)r->pid, r->err, reason);
 		return (EXIT_NOTREADY);
-	case STAGE_NOTIFY_TIMEOUT:
+	case STAGE_NOTIFY_TIMEOUT: {
+		/* extra: milliseconds waited, EXTEND_TIMEOUT_USEC included. */
+		long long ms = r->extra > 0 ? r->extra : o->wait_ready_ms;
+
 		snprintf(buf, len, "wait for READY=1 from pid %d: timed out "
-		    "after %lld.%03lld s", (int)r->pid,
-		    o->wait_ready_ms / 1000, o->wait_ready_ms % 1000);
+		    "after %lld.%03lld s", (int)r->pid, ms / 1000, ms % 1000);
 		return (EXIT_NOTREADY);
+	}
 	case STAGE_EXITED:
-		describe_status(r->extra, extra, sizeof(extra));
+		/* err set: not our child, its status is lost. */
+		if (r->err != 0)
+			snprintf(extra, sizeof(extra), "exited");
+		else
+			describe_status(r->extra, extra, sizeof(extra));
 		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
 		    (int)r->pid, extra);
 		return (EXIT_DIEDEARLY);

@@ -30,17 +30,18 @@
 #include "start.h"
 
 /*
- * Block every signal in the original process (before forking, so there is
- * no window); the ones that abort a start are read from a signalfd.  The
- * daemon empties its mask before exec.
+ * Block every signal in the original process, first thing in main(), so a
+ * signal sent while it starts up finds no window; the ones that abort a
+ * start are read from a signalfd.  *old receives the caller's mask, which
+ * control actions restore.  The daemon empties its mask before exec.
  */
 void
-start_block_signals(void)
+start_block_signals(sigset_t *old)
 {
 	sigset_t all;
 
 	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
+	sigprocmask(SIG_SETMASK, &all, old);
 	/* An inherited SIG_IGN for SIGCHLD would make waitpid(2) fail. */
 	signal(SIGCHLD, SIG_DFL);
 }
@@ -77,6 +78,31 @@ abort_start(const struct options *o, pid_t daemon, int signo)
 }
 
 /*
+ * After a failure record: the daemon removes its pidfile itself, while it
+ * still holds the lock, unless it could no longer reach the file (after
+ * --chroot, or after -u in a directory only root may write).  Then the
+ * file is left unlocked with the daemon's pid: remove it here, once the
+ * daemon's exit has released the lock (bounded: it exits right after
+ * reporting).  A file locked by anyone else, or naming another pid, is
+ * not ours.
+ */
+static void
+remove_left_pidfile(const struct options *o, pid_t daemon)
+{
+	struct stat st;
+	pid_t holder;
+	int refusal;
+
+	if (o->pidfile == NULL || daemon <= 0)
+		return;
+	/* It exits right after reporting; its exit releases the lock. */
+	control_wait_gone(daemon, 2000);
+	if (pidlock_query(o->pidfile, &holder, &st, &refusal) ==
+	    PIDLOCK_FREE && pidlock_hint(o->pidfile) == daemon)
+		pidlock_remove_stale(o->pidfile, &st);
+}
+
+/*
  * Wait for the outcome of a start.  Returns the exit code for the caller
  * of daemonize.
  */
@@ -103,9 +129,11 @@ start_wait(const struct options *o, struct notify *n, int fd,
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				notify_close(n);
 				return (abort_start(o, daemon,
 				    (int)si.ssi_signo));
+			}
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -122,9 +150,12 @@ start_wait(const struct options *o, struct notify *n, int fd,
 			continue;
 		}
 		waitpid(intermediate, NULL, 0);
+		notify_close(n);	/* a supervisor that failed is gone */
 		if ((rec.stage == STAGE_PIDFILE_LOCKED ||
 		    rec.stage == STAGE_LOCKFILE_LOCKED) && o->oknodo)
 			return (EXIT_OK);
+		if (rec.stage != STAGE_PIDFILE_LOCKED)
+			remove_left_pidfile(o, daemon);
 		r = report_describe(o, &rec, msg, sizeof(msg));
 		fprintf(stderr, "daemonize: %s\n", msg);
 		return (r);
@@ -134,6 +165,7 @@ start_wait(const struct options *o, struct notify *n, int fd,
 		err(EXIT_OSERR, "wait for the intermediate process");
 	if (daemon == 0) {
 		/* The intermediate died without a word: killed from outside. */
+		notify_close(n);
 		if (WIFSIGNALED(status))
 			errx(EXIT_OSERR, "start %s: the intermediate process "
 			    "was killed by signal %d", o->argv[0],

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The supervisor (--respawn, --syslog): runs the command as a child,
+ * restarts it with back-off, forwards signals, pumps its output.
+ */
 #ifndef SUPERVISE_H
 #define SUPERVISE_H
 

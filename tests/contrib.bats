@@ -8,113 +8,103 @@
 # crontab lines run in a cron-like environment, and the bash completion
 # asked like readline asks it. Every daemon is stopped in teardown, by pid.
 
-bats_require_minimum_version 1.5.0
+load helpers
 
 setup()
 {
-	DAEMONIZE=${DAEMONIZE:-$BATS_TEST_DIRNAME/../src/daemonize}
-	DAEMONIZE=$(cd "$(dirname "$DAEMONIZE")" && pwd)/$(basename "$DAEMONIZE")
+	# An absolute path, to be written into copies of the contrib files.
+	DAEMONIZE_ABS=$(cd "$(dirname "$DAEMONIZE")" && pwd)/$(basename "$DAEMONIZE")
 	CONTRIB=$BATS_TEST_DIRNAME/../contrib
-	T=$BATS_TEST_TMPDIR
-	TRACKED=()
-	[ -x "$DAEMONIZE" ] || {
+	[ -x "$DAEMONIZE_ABS" ] || {
 		echo "no daemonize to test at $DAEMONIZE" >&2
 		return 1
 	}
 	# The bare name "daemonize" (logrotate's postrotate, crontab lines)
 	# must be ours, not a daemonize package installed on the machine.
 	mkdir -p "$T/bin"
-	ln -s "$DAEMONIZE" "$T/bin/daemonize"
+	ln -s "$DAEMONIZE_ABS" "$T/bin/daemonize"
 }
 
+# Besides the tracked pids (helpers.bash), nothing may survive in their
+# sessions: a supervisor's child left behind fails the test too.
 teardown()
 {
-	stop_tracked
+	local rc=0 left
+	stop_tracked || rc=1
+	left=$(sessions_left)
+	if [[ -n $left ]]; then
+		echo "teardown: left behind in a daemon's session: $left" >&2
+		kill -KILL $left 2>/dev/null
+		rc=1
+	fi
+	return $rc
 }
 
-# Whether PID is a live process; a zombie (dead, not yet reaped by an init
-# that may never reap it) is not.
-alive()
+# nofd3 COMMAND...: run COMMAND with bats' fd 3 closed, so that a daemon
+# it leaves behind cannot keep bats waiting (run's own fd 3 stays open,
+# which bats needs).
+nofd3()
 {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[[ ${stat:0:1} != [ZX] ]]
+	"$@" 3>&-
 }
 
-dead()
+sid_of()
 {
-	! alive "$1"
+	ps -o sid= -p "$1" | tr -d ' '
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 20 ms until it
-# succeeds; fail after SECONDS.
-wait_until()
-{
-	local limit=$1 end now
-	shift
-	end=$((${EPOCHREALTIME/./} + limit * 1000000))
-	until "$@"; do
-		now=${EPOCHREALTIME/./}
-		if ((now > end)); then
-			echo "timed out after ${limit}s: $*" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-}
-
-# Remember PID, and every process of its session, to be stopped in
-# teardown.
+# track PID: track_pid, and remember PID's session for teardown.
 track()
 {
+	local sid
 	[[ $1 =~ ^[0-9]+$ ]] || return 0
-	TRACKED+=("$1")
-}
-
-track_pidfile()
-{
-	local pid
-	pid=$(cat "$1" 2>/dev/null) || return 0
-	track "${pid%%[!0-9]*}"
-}
-
-# Stop every tracked process and the rest of its session (a supervisor's
-# children), TERM then KILL, by pid. A process that survives KILL fails the
-# test.
-stop_tracked()
-{
-	local pid sid mysid victims=() left=()
-	mysid=$(ps -o sid= -p $$ | tr -d ' ')
-	for pid in "${TRACKED[@]}"; do
-		alive "$pid" || continue
-		victims+=("$pid")
-		sid=$(ps -o sid= -p "$pid" | tr -d ' ')
-		if [[ -n $sid && $sid != 0 && $sid != "$mysid" ]]; then
-			victims+=($(ps -e -o pid=,sid= |
-			    awk -v s="$sid" '$2 == s { print $1 }'))
-		fi
-	done
-	((${#victims[@]})) || return 0
-	kill -TERM "${victims[@]}" 2>/dev/null
-	all_dead "${victims[@]}" || wait_until 5 all_dead "${victims[@]}" ||
-	    kill -KILL "${victims[@]}" 2>/dev/null
-	wait_until 5 all_dead "${victims[@]}" || {
-		for pid in "${victims[@]}"; do
-			alive "$pid" && left+=("$pid")
-		done
-		echo "will not die: ${left[*]}" >&2
-		return 1
-	}
-}
-
-all_dead()
-{
-	local pid
-	for pid; do
-		alive "$pid" && return 1
-	done
+	track_pid "$1"
+	sid=$(sid_of "$1")
+	[[ -z $sid || $sid == 0 || $sid == "$(sid_of $$)" ]] ||
+	    echo "$sid" >>"$T/.tracked-sids"
 	return 0
+}
+
+# track_daemon PIDFILE: track the pid written in PIDFILE, and its session.
+track_daemon()
+{
+	[[ -s $1 ]] && track "$(head -n1 "$1")"
+	return 0
+}
+
+# The live processes of session SID, one pid a line.
+session_members()
+{
+	local pid
+	for pid in $(ps -e -o pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'); do
+		is_alive "$pid" && echo "$pid"
+	done
+}
+
+session_empty()
+{
+	[ -z "$(session_members "$1")" ]
+}
+
+# The live processes left in the tracked sessions.
+sessions_left()
+{
+	local sid
+	[[ -f $T/.tracked-sids ]] || return 0
+	for sid in $(sort -u "$T/.tracked-sids"); do
+		session_members "$sid"
+	done | tr '\n' ' '
+}
+
+# has_child PID COMM: PID has a live child process named COMM.
+has_child()
+{
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do
+		is_alive "$c" &&
+		    [[ $(cat "/proc/$c/comm" 2>/dev/null) == "$2" ]] && return 0
+	done
+	return 1
 }
 
 file_has_lines()
@@ -125,11 +115,6 @@ file_has_lines()
 file_contains()
 {
 	grep -q -- "$2" "$1" 2>/dev/null
-}
-
-require_root()
-{
-	[[ $(id -u) == 0 ]] || skip "needs root"
 }
 
 # The pid in a pidfile, without the newline.
@@ -171,7 +156,7 @@ init_setup()
 init_running()
 {
 	local pid
-	pid=$(pidof_file "$PIDFILE") && alive "$pid" &&
+	pid=$(pidof_file "$PIDFILE") && is_alive "$pid" &&
 	    "$DAEMONIZE" -p "$PIDFILE" --status
 }
 
@@ -186,17 +171,21 @@ init_running()
 
 @test "init.d: start runs the daemon under supervision; start again is a no-op" {
 	init_setup
-	run -0 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 	[[ $output == *"Starting daemonize example service"* ]]
 	local pid
 	pid=$(pidof_file "$PIDFILE")
-	alive "$pid"
-	wait_until 5 file_contains "$LOGFILE" "exampled .* started"
+	is_alive "$pid"
+	wait_for 5 file_contains "$LOGFILE" "exampled .* started"
+	# --respawn (the default DAEMONIZE_OPTS): the pidfile names the
+	# supervisor, and the command is its child.
+	[ "$(cat "/proc/$pid/comm")" != sleep ]
+	wait_for 5 has_child "$pid" sleep
 
-	run -0 "$INIT" start 3>&-
+	run -0 nofd3 "$INIT" start
 	[ "$(pidof_file "$PIDFILE")" = "$pid" ]
-	alive "$pid"
+	is_alive "$pid"
 	[ "$(grep -c started "$LOGFILE")" = 1 ]
 }
 
@@ -205,8 +194,8 @@ init_running()
 	run -3 "$INIT" status
 	[[ $output == *"daemonize-example is not running"* ]]
 
-	run -0 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 	local pid
 	pid=$(pidof_file "$PIDFILE")
 	run -0 "$INIT" status
@@ -227,88 +216,92 @@ init_running()
 
 @test "init.d: stop stops the daemon and removes the pidfile; stop again is 0" {
 	init_setup
-	run -0 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
-	local pid
+	run -0 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
+	local pid sid
 	pid=$(pidof_file "$PIDFILE")
-	alive "$pid"
+	is_alive "$pid"
+	sid=$(sid_of "$pid")
+	wait_for 5 has_child "$pid" sleep
 
 	run -0 "$INIT" stop
 	[[ $output == *"Stopping daemonize example service"* ]]
-	dead "$pid"
+	is_dead "$pid"
 	[ ! -e "$PIDFILE" ]
+	# The supervisor took the command with it.
+	wait_for 5 session_empty "$sid"
 
 	run -0 "$INIT" stop
 }
 
 @test "init.d: restart replaces a running daemon, and starts a stopped one" {
 	init_setup
-	run -0 "$INIT" restart 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" restart
+	track_daemon "$PIDFILE"
 	local first second
 	first=$(pidof_file "$PIDFILE")
-	alive "$first"
+	is_alive "$first"
 
-	run -0 "$INIT" restart 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" restart
+	track_daemon "$PIDFILE"
 	second=$(pidof_file "$PIDFILE")
 	[ "$second" != "$first" ]
-	dead "$first"
-	alive "$second"
+	is_dead "$first"
+	is_alive "$second"
 	init_running
 }
 
 @test "init.d: force-reload and try-restart restart only a running daemon" {
 	init_setup
-	run -0 "$INIT" force-reload 3>&-
+	run -0 nofd3 "$INIT" force-reload
 	[ ! -e "$PIDFILE" ]
-	run -0 "$INIT" try-restart 3>&-
+	run -0 nofd3 "$INIT" try-restart
 	[ ! -e "$PIDFILE" ]
 
-	run -0 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 	local first second
 	first=$(pidof_file "$PIDFILE")
-	run -0 "$INIT" force-reload 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" force-reload
+	track_daemon "$PIDFILE"
 	second=$(pidof_file "$PIDFILE")
 	[ "$second" != "$first" ]
-	dead "$first"
+	is_dead "$first"
 	init_running
 }
 
 @test "init.d: plain mode (no supervisor): the pidfile names the command itself" {
 	init_setup "--stdout=$T/example.log --stderr=$T/example.log"
-	run -0 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -0 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 	local pid
 	pid=$(pidof_file "$PIDFILE")
-	wait_until 5 file_contains "$LOGFILE" "exampled $pid started"
+	wait_for 5 file_contains "$LOGFILE" "exampled $pid started"
 	[ "$(cat "/proc/$pid/comm")" = sleep ]
 	run -0 "$INIT" status
 	run -0 "$INIT" stop
-	dead "$pid"
+	is_dead "$pid"
 	run -3 "$INIT" status
 }
 
 @test "init.d: failures map to LSB codes (5 not installed, 6 not configured, 1 other)" {
 	init_setup
 	echo "DAEMON=$T/missing" >>"$T/default"
-	run -5 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -5 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 	[ ! -e "$PIDFILE" ]
 
 	init_setup "--user=no-such-user-$$"
-	run -6 "$INIT" start 3>&-
-	track_pidfile "$PIDFILE"
+	run -6 nofd3 "$INIT" start
+	track_daemon "$PIDFILE"
 
 	init_setup "--bogus-option"
-	run -6 "$INIT" start 3>&-
+	run -6 nofd3 "$INIT" start
 
 	# The pidfile's directory does not exist: daemonize exits 73.
 	init_setup
 	echo "PIDFILE=$T/no/such/dir/example.pid" >>"$T/default"
-	run -1 "$INIT" start 3>&-
+	run -1 nofd3 "$INIT" start
 
 	init_setup
 	run -5 env DAEMONIZE="$T/no-daemonize" "$INIT" start
@@ -330,7 +323,7 @@ init_running()
 unit_copy()
 {
 	mkdir -p "$T/units"
-	sed -e "s|/usr/bin/daemonize|$DAEMONIZE|g" \
+	sed -e "s|/usr/bin/daemonize|$DAEMONIZE_ABS|g" \
 	    -e "s|/run/daemonize-example.pid|$T/example.pid|g" \
 	    -e "s|/var/log/daemonize-example.log|$T/example.log|g" \
 	    -e "s|/usr/local/bin/exampled|$T/exampled|g" \
@@ -396,17 +389,17 @@ verify_unit()
 	chmod 755 "$T/exampled"
 	unit_copy daemonize-example-forking.service
 	unit_exec daemonize-example-forking.service ExecStart
-	run -0 "${EXEC[@]}" 3>&-
+	run -0 nofd3 "${EXEC[@]}"
 	# systemd reads PIDFile= right when ExecStart's process exits.
 	local pid
 	pid=$(pidof_file "$T/example.pid")
 	track "$pid"
-	alive "$pid"
+	is_alive "$pid"
 	[ "$(ps -o ppid= -p "$pid" | tr -d ' ')" != $$ ]
 
 	unit_exec daemonize-example-forking.service ExecReload
 	run -0 "${EXEC[@]}"
-	wait_until 5 dead "$pid"	# sleep(1) dies of SIGHUP
+	wait_for 5 is_dead "$pid"	# sleep(1) dies of SIGHUP
 }
 
 @test "systemd: simple ExecStart supervises in the foreground; TERM stops all" {
@@ -422,25 +415,25 @@ verify_unit()
 		child=$(ps -o pid= --ppid "$main" | tr -d ' ')
 		[[ -n $child ]] && [[ $(cat "/proc/$child/comm") == sleep ]]
 	}
-	wait_until 5 child_of_main
+	wait_for 5 child_of_main
 	track "$child"
-	alive "$main"
+	is_alive "$main"
 
 	# A child that dies is respawned (first delay 1 s).
 	kill -KILL "$child"
 	local old=$child
 	respawned() { child_of_main && [[ $child != "$old" ]]; }
-	wait_until 5 respawned
+	wait_for 5 respawned
 	track "$child"
 
 	# KillMode=mixed: systemd sends SIGTERM to the main process only;
 	# daemonize stops the command and exits (a zombie until waited for).
 	kill -TERM "$main"
-	wait_until 20 dead "$main"
+	wait_for 20 is_dead "$main"
 	local rc=0
 	wait "$main" || rc=$?
 	[[ $rc == 0 || $rc == 143 ]]
-	dead "$child"
+	is_dead "$child"
 }
 
 @test "systemd: notify ExecStart passes READY=1 through to \$NOTIFY_SOCKET" {
@@ -470,19 +463,21 @@ verify_unit()
 	python3 "$T/manager" "$T/notify" "$T/bound" >"$T/messages" 3>&- &
 	local manager=$!
 	track "$manager"
-	wait_until 5 test -e "$T/bound"
+	wait_for 5 test -e "$T/bound"
 
 	unit_copy daemonize-example-notify.service
 	unit_exec daemonize-example-notify.service ExecStart
 	NOTIFY_SOCKET=$T/notify "${EXEC[@]}" </dev/null >"$T/out" 2>&1 3>&- &
 	local main=$!
 	track "$main"
-	wait_until 15 dead "$manager"
+	wait_for 15 is_dead "$manager"
 	wait "$manager"
 	grep -qx 'READY=1' "$T/messages"
-	alive "$main"
+	is_alive "$main"
+	# daemonize exec'd the command in place: it is the main process.
+	[ "$(cat "/proc/$main/comm")" != daemonize ]
 	kill -TERM "$main"
-	wait_until 20 dead "$main"
+	wait_for 20 is_dead "$main"
 }
 
 # ---------------------------------------------------------------------------
@@ -512,8 +507,8 @@ logrotate_config()
 	sed -e "s|/var/log/daemonize-example.log|$T/log/example.log|g" \
 	    -e "s|/run/daemonize-example.pid|$T/example.pid|g" \
 	    "$CONTRIB/logrotate.d/daemonize-example" >"$T/logrotate.conf"
-	# create's owner and group are root's to give.
-	[[ $(id -u) == 0 ]] ||
+	# create's owner and group are root's to give, and Debian's adm.
+	[[ $(id -u) == 0 ]] && getent group adm >/dev/null ||
 	    sed -i 's/^\(\s*create [0-7]*\) .*/\1/' "$T/logrotate.conf"
 	chmod 644 "$T/logrotate.conf"
 }
@@ -549,29 +544,29 @@ check_sequence()
 	make_writer
 	logrotate_config
 	local log=$T/log/example.log
-	run -0 "$DAEMONIZE" --respawn --append --stdout="$log" --stderr="$log" \
-	    --pidfile="$T/example.pid" -- "$T/writer" 3>&-
-	track_pidfile "$T/example.pid"
-	wait_until 10 file_has_lines "$log" 200
+	run -0 nofd3 "$DAEMONIZE" --respawn --append --stdout="$log" \
+	    --stderr="$log" --pidfile="$T/example.pid" -- "$T/writer"
+	track_daemon "$T/example.pid"
+	wait_for 10 file_has_lines "$log" 200
 
 	# First rotation: example.log -> example.log.1 (delaycompress).
 	rotate
 	[ -s "$log.1" ]
 	# Lines reach the new file: the supervisor reopened it on SIGHUP.
-	wait_until 10 file_has_lines "$log" 200
+	wait_for 10 file_has_lines "$log" 200
 
 	# Second: .1 -> .2.gz, example.log -> .1.
 	rotate
 	[ -s "$log.2.gz" ]
-	wait_until 10 file_has_lines "$log" 200
+	wait_for 10 file_has_lines "$log" 200
 
 	# The postrotate line signals only the supervisor, which ignored
 	# nothing: the writer ran all along (one "1" in all the files).
 	local pid
 	pid=$(pidof_file "$T/example.pid")
-	alive "$pid"
+	is_alive "$pid"
 	run -0 "$DAEMONIZE" --pidfile="$T/example.pid" --stop
-	dead "$pid"
+	is_dead "$pid"
 
 	MIN_LINES=600 check_sequence "$log.2.gz" "$log.1" "$log"
 }
@@ -614,15 +609,15 @@ cron_setup()
 	chmod 755 "$HOME_DIR/bin/exampled"
 }
 
-# cron_run LINE: run LINE as cron does: /bin/sh -c, a bare environment
-# (HOME, LOGNAME, SHELL from passwd, PATH from the crontab), a new session
-# without a terminal, stdin from /dev/null, output captured as cron would
-# mail it. Our daemonize comes first in PATH.
+# cron_run STATUS LINE: run LINE as cron does: /bin/sh -c, a bare
+# environment (HOME, LOGNAME, SHELL from passwd, PATH from the crontab), a
+# new session without a terminal, stdin from /dev/null, output captured as
+# cron would mail it; expect exit STATUS. Our daemonize comes first in PATH.
 cron_run()
 {
-	run env -i HOME="$HOME_DIR" LOGNAME="$(id -un)" SHELL="$CRON_SHELL" \
-	    PATH="$T/bin:$CRON_PATH" \
-	    setsid -w "$CRON_SHELL" -c "$1" </dev/null 3>&-
+	run "-$1" nofd3 env -i HOME="$HOME_DIR" LOGNAME="$(id -un)" \
+	    SHELL="$CRON_SHELL" PATH="$T/bin:$CRON_PATH" \
+	    setsid -w "$CRON_SHELL" -c "$2" </dev/null
 }
 
 @test "cron: the lines contain no bare % (cron would cut them)" {
@@ -633,13 +628,12 @@ cron_run()
 
 @test "cron: @reboot starts the daemon; no output, so no mail" {
 	cron_setup
-	cron_run "$REBOOT_LINE"
-	track_pidfile "$HOME_DIR/exampled.pid"
-	[ "$status" -eq 0 ]
+	cron_run 0 "$REBOOT_LINE"
+	track_daemon "$HOME_DIR/exampled.pid"
 	[ -z "$output" ]
 	local pid
 	pid=$(pidof_file "$HOME_DIR/exampled.pid")
-	alive "$pid"
+	is_alive "$pid"
 	[ "$(cat "/proc/$pid/comm")" = sleep ]
 	# No controlling terminal: tty_nr (field 7) is 0.
 	local stat
@@ -650,17 +644,15 @@ cron_run()
 
 @test "cron: the every-minute line starts it unless running, silently" {
 	cron_setup
-	cron_run "$MINUTE_LINE"
-	track_pidfile "$HOME_DIR/exampled.pid"
-	[ "$status" -eq 0 ]
+	cron_run 0 "$MINUTE_LINE"
+	track_daemon "$HOME_DIR/exampled.pid"
 	[ -z "$output" ]
 	local first second
 	first=$(pidof_file "$HOME_DIR/exampled.pid")
-	alive "$first"
+	is_alive "$first"
 
 	# Running: exit 0, no output, no second instance.
-	cron_run "$MINUTE_LINE"
-	[ "$status" -eq 0 ]
+	cron_run 0 "$MINUTE_LINE"
 	[ -z "$output" ]
 	[ "$(pidof_file "$HOME_DIR/exampled.pid")" = "$first" ]
 	local sid
@@ -669,21 +661,19 @@ cron_run()
 
 	# It died (the pidfile is left, stale): the next minute restarts it.
 	kill -KILL "$first"
-	wait_until 5 dead "$first"
-	cron_run "$MINUTE_LINE"
-	track_pidfile "$HOME_DIR/exampled.pid"
-	[ "$status" -eq 0 ]
+	wait_for 5 is_dead "$first"
+	cron_run 0 "$MINUTE_LINE"
+	track_daemon "$HOME_DIR/exampled.pid"
 	[ -z "$output" ]
 	second=$(pidof_file "$HOME_DIR/exampled.pid")
 	[ "$second" != "$first" ]
-	alive "$second"
+	is_alive "$second"
 }
 
 @test "cron: a failure to start is reported on output, which cron mails" {
 	cron_setup
 	rm "$HOME_DIR/bin/exampled"
-	cron_run "$MINUTE_LINE"
-	[ "$status" -eq 127 ]
+	cron_run 127 "$MINUTE_LINE"
 	[[ $output == "daemonize: "* ]]
 	[ ! -e "$HOME_DIR/exampled.pid" ]
 }

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# Injected faults, as root: a full or read-only filesystem under the
+# pidfile, a process limit that makes the second fork fail, the waiting
+# process killed, a storm of stray signals.  Filesystems are tiny tmpfs
+# mounted in a private mount namespace (held open by a sleeping process
+# that teardown stops), so nothing on the machine is touched; the tests
+# see into it through /proc/NS/root and run daemonize in it with nsenter.
+
+load helpers
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+	    skip "needs unshare and nsenter"
+	unshare -m --propagation private sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	NS=$!
+	track_pid "$NS"
+	wait_for 5 ns_ready
+	M=$T/mnt
+	mkdir "$M"
+}
+
+ns_ready() {
+	[ "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
+# in_ns COMMAND...: run COMMAND in the test's mount namespace.
+in_ns() {
+	nsenter -t "$NS" -m -- "$@"
+}
+
+# V PATH: the namespace's view of PATH, from outside.
+V() {
+	echo "/proc/$NS/root$1"
+}
+
+# tmpfs_on DIR [OPTIONS]: mount a 16 KiB tmpfs on DIR in the namespace.
+tmpfs_on() {
+	in_ns mount -t tmpfs -o "size=16k,nr_inodes=64,mode=755${2:+,$2}" tmpfs "$1"
+}
+
+# fill DIR: use up the free space of the filesystem at DIR.
+fill() {
+	in_ns sh -c "dd if=/dev/zero of='$1/.fill' bs=1024 2>/dev/null; true"
+	[ "$(in_ns stat -f -c %a "$1")" = 0 ]
+}
+
+# running_with MARKER: pids of live processes whose command line has MARKER.
+running_with() {
+	local f p
+	for f in $(grep -laF -- "$1" /proc/[0-9]*/cmdline 2>/dev/null); do
+		p=${f#/proc/}
+		p=${p%/cmdline}
+		[ "$p" != "$BASHPID" ] && is_alive "$p" && echo "$p"
+	done
+	return 0
+}
+
+@test "73: a new pidfile on a full filesystem; nothing running, nothing left" {
+	tmpfs_on "$M"
+	fill "$M"
+	run -73 --separate-stderr in_ns "$DAEMONIZE" -p "$M/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: write pidfile $M/pid: No space left on device" ]
+	[ ! -e "$(V "$M/pid")" ]
+	[ ! -e "$T/rep" ]
+	[ -z "$(running_with "$T/rep")" ]
+}
+
+@test "75: the running instance's pidfile on a full filesystem is untouched" {
+	tmpfs_on "$M"
+	run -0 in_ns "$DAEMONIZE" -p "$M/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	fill "$M"
+	run -75 --separate-stderr in_ns "$DAEMONIZE" -p "$M/pid" "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "daemonize: $M/pid: already running as pid $pid" ]
+	[ "$(cat "$(V "$M/pid")")" = "$pid" ]
+	[ "$(lock_holder "$(V "$M/pid")")" = "$pid" ]
+	[ -z "$(running_with "$T/rep2")" ]
+}
+
+@test "a stale pidfile on a full filesystem is rewritten in place, never emptied" {
+	tmpfs_on "$M"
+	echo 4194303 >"$(V "$M/pid")"
+	fill "$M"
+	run -0 in_ns "$DAEMONIZE" -p "$M/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	[ "$(cat "$(V "$M/pid")")" = "$pid" ]
+	[ "$(stat -c %s "$(V "$M/pid")")" = $((${#pid} + 1)) ]
+	[ "$(lock_holder "$(V "$M/pid")")" = "$pid" ]
+}
+
+@test "73: pidfile directory read-only; an existing pidfile untouched" {
+	tmpfs_on "$M"
+	echo 4194303 >"$(V "$M/old.pid")"
+	in_ns mount -o remount,ro "$M"
+	run -73 --separate-stderr in_ns "$DAEMONIZE" -p "$M/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open pidfile $M/pid: Read-only file system" ]
+	run -73 --separate-stderr in_ns "$DAEMONIZE" -p "$M/old.pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open pidfile $M/old.pid: Read-only file system" ]
+	[ "$(cat "$(V "$M/old.pid")")" = 4194303 ]
+	[ ! -e "$T/rep" ]
+	[ -z "$(running_with "$T/rep")" ]
+}
+
+@test "71: RLIMIT_NPROC reached, the second fork fails; no pidfile, nothing running" {
+	command -v prlimit >/dev/null || skip "needs prlimit"
+	# A uid of our own: RLIMIT_NPROC counts every process of the real uid.
+	uid=$((200000 + $$ % 100000))
+	local d=$T
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	mkdir "$T/u" && chown "$uid:$uid" "$T/u"
+	# daemonize and the intermediate process fit; the daemon does not.
+	run -71 --separate-stderr in_ns prlimit --nproc=2 \
+	    setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+	    "$DAEMONIZE" -p "$T/u/pid" "$PROBE" -r "$T/u/rep"
+	[ "$stderr" = "daemonize: fork daemon: Resource temporarily unavailable" ]
+	[ ! -e "$T/u/pid" ]
+	[ ! -e "$T/u/rep" ]
+	[ -z "$(running_with "$T/u/rep")" ]
+}
+
+# settled MARKER: no process of this start is still inside daemonize.
+settled() {
+	local p
+	for p in $(running_with "$1"); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(readlink -f "$DAEMONIZE")" ] &&
+		    return 1
+	done
+	return 0
+}
+
+@test "the waiting process killed by SIGKILL: the daemon fully started or not at all" {
+	started=0 not=0
+	for delay in 0 0.001 0.002 0.003 0.005 0.008 0.01 0.02 0.03 0.05 \
+	    0.1 0.2 0.4; do
+		rep=$T/rep.$delay
+		# Never ready: the original waits until it is killed.  (No
+		# shell function here: $! must be daemonize itself.)
+		nsenter -t "$NS" -m -- "$DAEMONIZE" -p "$T/pid.$delay" --wait-ready=5 \
+		    sh -c "sleep 0.1; exec '$PROBE' -r '$rep'" \
+		    </dev/null >/dev/null 2>&1 3>&- &
+		orig=$!
+		sleep "$delay"
+		kill -KILL "$orig" 2>/dev/null || true
+		rc=0
+		wait "$orig" 2>/dev/null || rc=$?
+		# Killed, or it had already failed: never ready, never 0.
+		[ "$rc" != 0 ] || false
+		[ "$rc" = 137 ] || echo "delay $delay: exit $rc before the kill"
+		wait_for 5 settled "$rep"
+		pidfile=$T/pid.$delay
+		daemon=$(running_with "$rep")
+		if [ -n "$daemon" ]; then
+			track_pid $daemon
+			# Fully started: one daemon, holding the lock of a
+			# pidfile that names it exactly.
+			[ "$(echo "$daemon" | wc -l)" = 1 ]
+			wait_for 5 test -s "$pidfile"
+			[ "$(cat "$pidfile")" = "$daemon" ]
+			[ "$(stat -c %s "$pidfile")" = $((${#daemon} + 1)) ]
+			[ "$(lock_holder "$pidfile")" = "$daemon" ]
+			started=$((started + 1))
+		else
+			# Not at all: no pidfile, not even an unheld one.
+			[ ! -e "$pidfile" ]
+			not=$((not + 1))
+		fi
+	done
+	echo "started: $started, not started: $not"
+}
+
+@test "a storm of stray signals at the waiting process: no EINTR, started normally" {
+	"$DAEMONIZE" -p "$T/pid" --wait-ready=10 \
+	    sh -c "sleep 1; exec '$PROBE' -N READY=1 -r '$T/rep'" \
+	    </dev/null >"$T/out" 2>"$T/err" 3>&- &
+	orig=$!
+	# Until daemonize has blocked them, these signals would kill it.
+	wait_for 5 test -s "$T/pid"
+	sent=0
+	for ((i = 0; i < 100000; i++)); do
+		for sig in WINCH CHLD ALRM USR1 USR2 PIPE; do
+			kill -$sig "$orig" 2>/dev/null || break 2
+			sent=$((sent + 1))
+		done
+	done
+	rc=0
+	wait "$orig" || rc=$?
+	echo "signals sent: $sent, exit $rc"
+	cat "$T/err"
+	[ "$rc" = 0 ]
+	[ "$sent" -gt 600 ]
+	[ ! -s "$T/err" ]
+	[ ! -s "$T/out" ]
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	[ "$(cat "$T/pid")" = "$pid" ]
+	[ "$(lock_holder "$T/pid")" = "$pid" ]
+}
+
+@test "a storm of stray signals at the supervisor: no EINTR failure, no lost child" {
+	run -0 "$DAEMONIZE" -r -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sup=$(cat "$T/pid")
+	track_pid "$sup"
+	child=$(probe_val "$T/rep" pid)
+	for ((i = 0; i < 2000; i++)); do
+		kill -CHLD "$sup" && kill -ALRM "$sup" && kill -PIPE "$sup" &&
+		    kill -WINCH "$sup"
+	done
+	is_alive "$sup"
+	is_alive "$child"
+	[ "$(lock_holder "$T/pid")" = "$sup" ]
+	[ "$(ps -o ppid= -p "$child" | tr -d ' ')" = "$sup" ]
+	# No respawn happened: the child is the first one.
+	[ "$(probe_val "$T/rep" pid)" = "$child" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	wait_dead "$child"
+	wait_dead "$sup"
+}

@@ -1,0 +1,501 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# --wait-ready: the sd_notify readiness protocol.  With our probe (-N sends a
+# datagram), with systemd-notify(1) and with redis-server, which speak it
+# for real.  Every failure must stop the daemon and remove its pidfile.
+
+load helpers
+
+setup() {
+	# The system's python3 if there is one: version-manager shims are slow.
+	PY=/usr/bin/python3
+	[ -x "$PY" ] || PY=$(command -v python3) || skip "needs python3"
+	# A sender for tests: SOCKET MESSAGE MARKER SECONDS.  It stays alive
+	# for SECONDS after sending, so that it is not "already gone" when
+	# daemonize checks its session.
+	cat >"$T/send" <<-'EOF'
+	import socket, sys, time
+	path = sys.argv[1]
+	if path.startswith("@"):
+	    path = "\0" + path[1:]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	try:
+	    s.sendto(sys.argv[2].encode(), path)
+	except OSError as e:
+	    print(e.strerror, file=sys.stderr)
+	    sys.exit(3)
+	open(sys.argv[3], "w").close()
+	time.sleep(float(sys.argv[4]))
+	EOF
+}
+
+# Let an unprivileged daemon and sender reach $T (bats makes it 0700).
+open_tmpdir() {
+	local d=$T
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# start_bg ARGS...: daemonize in the background, stderr in $T/err; $BG.
+start_bg() {
+	"$DAEMONIZE" "$@" 2>"$T/err" 3>&- &
+	BG=$!
+	track_pid "$BG"
+}
+
+# wait_bg: wait for it; $RC is its exit status.
+wait_bg() {
+	RC=0
+	wait "$BG" || RC=$?
+}
+
+# gone_after_failure REPORT PIDFILE: the probe that wrote REPORT is dead,
+# the pidfile and the socket directory it was given are gone.
+gone_after_failure() {
+	local pid sock
+	pid=$(probe_val "$1" pid)
+	sock=$(probe_val "$1" env:NOTIFY_SOCKET)
+	wait_dead "$pid" 2
+	[ ! -e "$2" ]
+	[ ! -e "$(dirname "$sock")" ]
+}
+
+@test "READY=1: exit 0, with the daemon running and holding the pidfile" {
+	run -0 --separate-stderr "$DAEMONIZE" -w -p "$T/pid" "$PROBE" -r "$T/rep" -N READY=1
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	pid=$(cat "$T/pid")
+	is_alive "$pid"
+	[ "$(lock_holder "$T/pid")" = "$pid" ]
+	[ "$(probe_val "$T/rep" pid)" = "$pid" ]
+}
+
+@test "NOTIFY_SOCKET: a private 0700 directory, removed once ready; the socket is not inherited" {
+	run -0 "$DAEMONIZE" -w -p "$T/pid" "$PROBE" -r "$T/rep" -N READY=1
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	[[ $sock == /run/daemonize.*/notify || $sock == /tmp/daemonize.*/notify ]]
+	[ ! -e "$(dirname "$sock")" ]
+	pid=$(cat "$T/pid")
+	# 0, 1, 2 and the pidfile lock: no socket among the daemon's fds.
+	[ "$(probe_val "$T/rep" fds | tr , '\n' | wc -l)" = 4 ]
+	! ls -l "/proc/$pid/fd" | grep -q socket
+}
+
+@test "the socket directory is 0700 and owned by the caller while waiting" {
+	start_bg --wait-ready=10 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	[ "$(stat -c '%u %a %F' "$(dirname "$sock")")" = "$(id -u) 700 directory" ]
+	[ "$(stat -c %F "$sock")" = socket ]
+	kill -TERM "$BG"
+	wait_bg
+	[ "$RC" = 143 ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "\$RUNTIME_DIRECTORY is preferred for the socket directory" {
+	mkdir -m 700 "$T/rt"
+	RUNTIME_DIRECTORY=$T/rt:/elsewhere run -0 "$DAEMONIZE" -w "$PROBE" -r "$T/rep" -N READY=1
+	wait_report "$T/rep"
+	[[ $(probe_val "$T/rep" env:NOTIFY_SOCKET) == $T/rt/daemonize.*/notify ]]
+	[ -z "$(ls "$T/rt")" ]
+}
+
+@test "STATUS= is shown with -v, then the start" {
+	run -0 --separate-stderr "$DAEMONIZE" -v -w -p "$T/pid" "$PROBE" -N "STATUS=warming up" -N READY=1
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	[ "${stderr_lines[0]}" = "daemonize: status from pid $pid: warming up" ]
+	[[ ${stderr_lines[1]} =~ ^"daemonize: started $PROBE as pid $pid, ready after "[0-9]+\.[0-9]{3}" s"$ ]]
+}
+
+@test "READY=1 then exit: the start succeeded" {
+	run -0 "$DAEMONIZE" -w -p "$T/pid" "$PROBE" -N READY=1 -x 0
+}
+
+@test "124: never ready, after the given timeout, nothing left running" {
+	t0=$(now_ms)
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=1 -p "$T/pid" "$PROBE" -r "$T/rep"
+	t1=$(now_ms)
+	[ $((t1 - t0)) -ge 1000 ]
+	[ $((t1 - t0)) -lt 5000 ]
+	pid=$(probe_val "$T/rep" pid)
+	track_pid "$pid"
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $pid: timed out after 1.000 s" ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "124: a fractional timeout, and the last STATUS is shown on failure" {
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=0.3 -p "$T/pid" "$PROBE" -r "$T/rep" -N "STATUS=loading 42%"
+	pid=$(probe_val "$T/rep" pid)
+	track_pid "$pid"
+	[ "${stderr_lines[0]}" = "daemonize: wait for READY=1 from pid $pid: timed out after 0.300 s" ]
+	[ "${stderr_lines[1]}" = "daemonize: the last STATUS from pid $pid was: loading 42%" ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "124: a daemon that ignores SIGTERM is killed by the retry schedule" {
+	run -124 "$DAEMONIZE" --wait-ready=0.2 --retry=TERM/0.3/KILL/5 -p "$T/pid" "$PROBE" -I -r "$T/rep"
+	track_report "$T/rep"
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "125: the daemon exits before READY: at once, with its status" {
+	t0=$(now_ms)
+	run -125 --separate-stderr "$DAEMONIZE" --wait-ready=20 -p "$T/pid" "$PROBE" -r "$T/rep" -x 3
+	t1=$(now_ms)
+	[ $((t1 - t0)) -lt 10000 ]
+	pid=$(probe_val "$T/rep" pid)
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $pid: it exited with status 3" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "125: the daemon is killed before READY: the signal is named" {
+	t0=$(now_ms)
+	run -125 --separate-stderr "$DAEMONIZE" --wait-ready=20 -p "$T/pid" "$PROBE" -r "$T/rep" -k 9
+	t1=$(now_ms)
+	[ $((t1 - t0)) -lt 10000 ]
+	pid=$(probe_val "$T/rep" pid)
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $pid: it was killed by signal 9 (SIGKILL)" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "125: what the daemon left behind in its session is stopped too" {
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	"$PROBE" -r "$T/orphan" &
+	while [ ! -s "$T/orphan" ]; do sleep 0.01; done
+	exit 7
+	EOF
+	chmod 755 "$T/d"
+	run -125 --separate-stderr "$DAEMONIZE" --wait-ready=20 -p "$T/pid" "$T/d"
+	track_report "$T/orphan"
+	[[ $stderr =~ "it exited with status 7"$ ]]
+	wait_dead "$(probe_val "$T/orphan" pid)" 2
+	[ ! -e "$T/pid" ]
+}
+
+@test "124: ERRNO=2 fails at once with its text, and the daemon is stopped" {
+	t0=$(now_ms)
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=20 -p "$T/pid" "$PROBE" -r "$T/rep" -N ERRNO=2
+	t1=$(now_ms)
+	[ $((t1 - t0)) -lt 10000 ]
+	pid=$(probe_val "$T/rep" pid)
+	track_pid "$pid"
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $pid: it reported ERRNO=2: No such file or directory" ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "ERRNO=0 is no error, and a bad value is only a warning with -v" {
+	run -0 --separate-stderr "$DAEMONIZE" -v -w -p "$T/pid" "$PROBE" -N "ERRNO=0" -N "ERRNO=x" -N READY=1
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	[ "${stderr_lines[0]}" = "daemonize: message from pid $pid: ERRNO= is not a number from 0 to 4095" ]
+}
+
+@test "EXTEND_TIMEOUT_USEC moves the deadline" {
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=4000000 -x 0
+	sleep 2
+	exec "$PROBE" -N READY=1
+	EOF
+	chmod 755 "$T/d"
+	t0=$(now_ms)
+	run -0 "$DAEMONIZE" --wait-ready=1 -p "$T/pid" "$T/d"
+	t1=$(now_ms)
+	track_pidfile "$T/pid"
+	[ $((t1 - t0)) -ge 2000 ]
+}
+
+@test "EXTEND_TIMEOUT_USEC is microseconds, and the extension runs out too" {
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=1500000 -x 0
+	exec "$PROBE" -r "$T/rep"
+	EOF
+	chmod 755 "$T/d"
+	t0=$(now_ms)
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=0.5 -p "$T/pid" "$T/d"
+	t1=$(now_ms)
+	track_report "$T/rep"
+	[ $((t1 - t0)) -ge 1500 ]
+	[ $((t1 - t0)) -lt 4000 ]
+	[[ $stderr =~ ": timed out after 1."[5-9][0-9]{2}" s"$ ]]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "READY=1 from a process in another session is ignored" {
+	start_bg -v --wait-ready=30 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	setsid "$PY" "$T/send" "$sock" READY=1 "$T/sent" 30 3>&- &
+	track_pid $!
+	wait_for 10 test -e "$T/sent"
+	wait_for 5 grep -q "ignored" "$T/err"
+	grep -Eqx "daemonize: ignored a message from pid [0-9]+ \(uid $(id -u)\): sent from outside the daemon's session" "$T/err"
+	is_alive "$BG"
+	kill -TERM "$BG"
+	wait_bg
+	[ "$RC" = 143 ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "READY=1 from another user is ignored, even one who can reach the socket" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	start_bg -v --wait-ready=2 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	# Without privileges, nobody cannot even enter the directory (the
+	# probe exits 93 when it cannot send).
+	NOTIFY_SOCKET=$sock run -93 setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$PROBE" -N READY=1 -x 0
+	# With CAP_DAC_OVERRIDE it can: the credentials still give it away.
+	NOTIFY_SOCKET=$sock run -0 setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups --inh-caps=+dac_override \
+	    --ambient-caps=+dac_override "$PROBE" -N READY=1 -x 0
+	wait_bg
+	[ "$RC" = 124 ]
+	grep -Eq "^daemonize: ignored a message from pid [0-9]+ \(uid $(id -u nobody)\): sent by another user$" "$T/err"
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "-u nobody: the directory is nobody's, 0700; the daemon can report, others cannot" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	open_tmpdir
+	mkdir "$T/out" && chown nobody "$T/out"
+	start_bg --wait-ready=10 -u nobody -p "$T/pid" "$PROBE" -r "$T/out/rep"
+	wait_report "$T/out/rep"
+	sock=$(probe_val "$T/out/rep" env:NOTIFY_SOCKET)
+	dir=$(dirname "$sock")
+	[ "$(stat -c '%U %a' "$dir")" = "nobody 700" ]
+	# Another unprivileged user cannot reach it.
+	NOTIFY_SOCKET=$sock run -93 setpriv --reuid=daemon --regid=daemon \
+	    --clear-groups "$PROBE" -N READY=1 -x 0
+	kill -TERM "$BG"
+	wait_bg
+	[ "$RC" = 143 ]
+	gone_after_failure "$T/out/rep" "$T/pid"
+
+	run -0 "$DAEMONIZE" --wait-ready=10 -u nobody -p "$T/pid" "$PROBE" -r "$T/out/rep2" -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/out/rep2"
+	[ "$(probe_val "$T/out/rep2" uid)" = "$(id -u nobody)" ]
+	[ ! -e "$(dirname "$(probe_val "$T/out/rep2" env:NOTIFY_SOCKET)")" ]
+}
+
+@test "MAINPID= of a process in the daemon's session is accepted and reported with -v" {
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	"$PROBE" -r "$T/server" &
+	"$PROBE" -N "MAINPID=\$!" -N READY=1 -x 0
+	wait
+	EOF
+	chmod 755 "$T/d"
+	run -0 --separate-stderr "$DAEMONIZE" -v -w -p "$T/pid" "$T/d"
+	track_pidfile "$T/pid"
+	wait_report "$T/server"
+	server=$(probe_val "$T/server" pid)
+	[ "${stderr_lines[1]}" = "daemonize: its main process is pid $server; the pidfile names pid $(cat "$T/pid"), which holds the lock" ]
+	[ "$(lock_holder "$T/pid")" = "$(cat "$T/pid")" ]
+}
+
+@test "MAINPID= outside the daemon's session is ignored" {
+	run -0 --separate-stderr "$DAEMONIZE" -v -w -p "$T/pid" "$PROBE" -N MAINPID=1 -N READY=1
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	[ "${stderr_lines[0]}" = "daemonize: ignored MAINPID=1 from pid $pid: not a process of the daemon's session" ]
+}
+
+@test "a failed start stops the MAINPID= process as well" {
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	"$PROBE" -I -H -r "$T/server" &
+	while [ ! -s "$T/server" ]; do sleep 0.01; done
+	"$PROBE" -N "MAINPID=\$!" -N ERRNO=5 -x 0
+	wait
+	EOF
+	chmod 755 "$T/d"
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=10 --retry=TERM/0.2/KILL/5 -p "$T/pid" "$T/d"
+	track_report "$T/server"
+	[[ $stderr =~ ": it reported ERRNO=5: Input/output error"$ ]]
+	wait_dead "$(probe_val "$T/server" pid)" 2
+	[ ! -e "$T/pid" ]
+}
+
+@test "SIGINT while waiting aborts the start: 130, daemon stopped, pidfile removed" {
+	start_bg --wait-ready=30 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	kill -INT "$BG"
+	wait_bg
+	[ "$RC" = 130 ]
+	[ "$(cat "$T/err")" = "daemonize: start $PROBE: interrupted by SIGINT" ]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "stray signals while waiting change nothing" {
+	start_bg --wait-ready=1 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	for s in WINCH USR1 USR2 ALRM PIPE CHLD; do kill -s $s "$BG"; done
+	wait_bg
+	[ "$RC" = 124 ]
+	[[ $(cat "$T/err") =~ ": timed out after 1.000 s"$ ]]
+	gone_after_failure "$T/rep" "$T/pid"
+}
+
+@test "descriptors passed with a message are closed at once (BARRIER=1)" {
+	[ "$(id -u)" = 0 ] || skip "needs root (to send as the daemon's pid)"
+	start_bg --wait-ready=60 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	pid=$(probe_val "$T/rep" pid)
+	# What sd_notify_barrier(3) does: pass a pipe's write end, wait for
+	# POLLHUP on the read end.  Sent as root on behalf of the daemon.
+	run -0 "$PY" - "$sock" "$pid" <<-'EOF'
+	import os, select, socket, struct, sys
+	r, w = os.pipe()
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	creds = struct.pack("iII", int(sys.argv[2]), os.getuid(), os.getgid())
+	s.sendmsg([b"BARRIER=1"], [
+	    (socket.SOL_SOCKET, socket.SCM_CREDENTIALS, creds),
+	    (socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("i", w))],
+	    0, sys.argv[1])
+	os.close(w)
+	p = select.poll()
+	p.register(r, select.POLLHUP)
+	sys.exit(0 if p.poll(20000) else 1)
+	EOF
+	kill -TERM "$BG"
+	wait_bg
+	[ "$RC" = 143 ]
+}
+
+@test "with --chroot the socket is abstract, reachable from inside" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "${PROBE_STATIC:-}" ] || skip "no static probe"
+	mkdir -p "$T/root/out"
+	cp "$PROBE_STATIC" "$T/root/probe"
+	run -0 "$DAEMONIZE" --chroot "$T/root" -w -p "$T/pid" /probe -r /out/rep -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/root/out/rep"
+	[[ $(probe_val "$T/root/out/rep" env:NOTIFY_SOCKET) == @daemonize/* ]]
+}
+
+# A fake service manager: binds SOCKET, touches BOUND, prints each datagram
+# as "PID MESSAGE" (newlines as |) until READY=1.
+fake_manager() {
+	cat >"$T/manager" <<-'EOF'
+	import socket, struct, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sys.argv[1])
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+	open(sys.argv[2], "w").close()
+	s.settimeout(20)
+	while True:
+	    msg, anc, _, _ = s.recvmsg(4096, 1024)
+	    pid = [struct.unpack("iII", d)[0] for l, t, d in anc
+	           if t == socket.SCM_CREDENTIALS][0]
+	    print(pid, msg.decode().replace("\n", "|"), flush=True)
+	    if b"READY=1" in msg.split(b"\n"):
+	        break
+	EOF
+	"$PY" "$T/manager" "$1" "$T/bound" >"$T/messages" 3>&- &
+	MANAGER=$!
+	track_pid "$MANAGER"
+	wait_for 10 test -e "$T/bound"
+}
+
+@test "--foreground --respawn under Type=notify: READY and STATUS relayed, MAINPID is daemonize" {
+	fake_manager "$T/manager.sock"
+	NOTIFY_SOCKET=$T/manager.sock "$DAEMONIZE" -f -r "$PROBE" -r "$T/rep" \
+	    -N "STATUS=up" -N MAINPID=1 -N READY=1 2>/dev/null 3>&- &
+	main=$!
+	track_pid "$main"
+	wait_for 20 is_dead "$MANAGER"
+	wait_report "$T/rep"
+	# The child talks to daemonize's own socket, not to the manager.
+	[[ $(probe_val "$T/rep" env:NOTIFY_SOCKET) != "$T/manager.sock" ]]
+	[ "$(probe_val "$T/rep" ppid)" = "$main" ]
+	grep -qx "$main STATUS=up|" "$T/messages"
+	grep -qx "$main READY=1|MAINPID=$main|" "$T/messages"
+	! grep -q "MAINPID=1|" "$T/messages"
+	kill -TERM "$main"
+	wait_for 20 is_dead "$main"
+}
+
+# Real clients ------------------------------------------------------------
+
+@test "systemd-notify --status and --ready, run by the daemon (a script)" {
+	command -v systemd-notify >/dev/null || skip "no systemd-notify"
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	systemd-notify --status="warming up" || exit 10
+	systemd-notify --ready || exit 11
+	exec "$PROBE" -r "$T/rep"
+	EOF
+	chmod 755 "$T/d"
+	t0=$(now_ms)
+	run -0 --separate-stderr "$DAEMONIZE" -v --wait-ready=20 -p "$T/pid" "$T/d"
+	t1=$(now_ms)
+	track_pidfile "$T/pid"
+	# systemd-notify waits (BARRIER=1) until its fd is closed: promptly.
+	[ $((t1 - t0)) -lt 4000 ]
+	[[ ${stderr_lines[0]} =~ ^"daemonize: status from pid "[0-9]+": warming up"$ ]]
+	wait_report "$T/rep"
+}
+
+@test "systemd-notify --ready as -u nobody" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v systemd-notify >/dev/null || skip "no systemd-notify"
+	open_tmpdir
+	mkdir "$T/out" && chown nobody "$T/out"
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	systemd-notify --ready || exit 11
+	exec "$PROBE" -r "$T/out/rep"
+	EOF
+	chmod 755 "$T/d"
+	run -0 "$DAEMONIZE" -u nobody --wait-ready=20 -p "$T/pid" "$T/d"
+	track_pidfile "$T/pid"
+	wait_report "$T/out/rep"
+	[ "$(probe_val "$T/out/rep" uid)" = "$(id -u nobody)" ]
+}
+
+@test "systemd-notify --ready from a script that then fails: 125 is not confused" {
+	command -v systemd-notify >/dev/null || skip "no systemd-notify"
+	run -125 --separate-stderr "$DAEMONIZE" --wait-ready=20 -p "$T/pid" /bin/sh -c 'systemd-notify --status=x; exit 4'
+	[[ $stderr =~ "it exited with status 4" ]]
+}
+
+@test "redis-server --supervised systemd: ready once it accepts connections" {
+	command -v redis-server >/dev/null || skip "no redis-server"
+	run -0 --separate-stderr "$DAEMONIZE" -v --wait-ready=30 -p "$T/pid" \
+	    redis-server --supervised systemd --port 0 --unixsocket "$T/redis.sock" \
+	    --save '' --appendonly no
+	track_pidfile "$T/pid"
+	[[ $stderr =~ "Ready to accept connections" ]]
+	# Ready means ready: the socket answers right away.
+	if command -v redis-cli >/dev/null; then
+		[ "$(redis-cli -s "$T/redis.sock" ping)" = PONG ]
+	else
+		[ -S "$T/redis.sock" ]
+	fi
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "redis-server that cannot start: 125 with its last STATUS" {
+	command -v redis-server >/dev/null || skip "no redis-server"
+	run -125 --separate-stderr "$DAEMONIZE" --wait-ready=30 -p "$T/pid" \
+	    redis-server --supervised systemd --port 0 --save ''
+	[[ ${stderr_lines[0]} =~ "it exited with status 1"$ ]]
+	[[ ${stderr_lines[1]} =~ "was: Redis is loading..."$ ]]
+	[ ! -e "$T/pid" ]
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# The supervisor's output pump: -o/-e files through pipes, without loss and
+# in order, reopened on SIGHUP (a real logrotate run), a failing file, and
+# syslog delivery to a real receiving socket (DAEMONIZE_SYSLOG_SOCKET).
+
+load helpers
+
+# lines FILE: how many lines FILE has (0 if missing).
+lines() {
+	[[ -f $1 ]] || { echo 0; return; }
+	wc -l <"$1"
+}
+
+has_lines() {
+	(($(lines "$1") >= $2))
+}
+
+# A private syslog daemon: every datagram on $T/log.sock becomes one line
+# of $T/syslog.  Started in the background, stopped by pid in teardown.
+start_syslog() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+' "$T/log.sock" "$T/syslog" 3>&- &
+	track_pid $!
+	wait_for 5 test -S "$T/log.sock"
+	export DAEMONIZE_SYSLOG_SOCKET=$T/log.sock
+}
+
+# records: the received records without their timestamps:
+# "<PRI>TAG[PID]: text".
+records() {
+	sed -E 's/^(<[0-9]+>)[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} /\1/' "$T/syslog"
+}
+
+@test "-o and -e through the supervisor: every line, in order, across a respawn" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 -p "$T/pid" \
+	    --child-pidfile="$T/cpid" -o "$T/out" -e "$T/err" \
+	    "$PROBE" -L 20000 -E 20000
+	track_pidfile "$T/pid"
+	wait_for 10 has_lines "$T/out" 20000
+	wait_for 10 has_lines "$T/err" 20000
+	kill -KILL "$(cat "$T/cpid")"
+	wait_for 10 has_lines "$T/out" 40000
+	wait_for 10 has_lines "$T/err" 40000
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	diff <(seq 20000 | sed 's/^/line /'; seq 20000 | sed 's/^/line /') "$T/out"
+	diff <(seq 20000 | sed 's/^/err /'; seq 20000 | sed 's/^/err /') \
+	    <(grep -v 'daemonize\[' "$T/err")
+}
+
+@test "-o and -e naming one file keep stdout and stderr in write order" {
+	run -0 "$DAEMONIZE" --respawn=failure -p "$T/pid" -o "$T/log" \
+	    -e "$T/log" "$PROBE" -L 3 -E 3 -x 0
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 grep -q "not respawning" "$T/log"
+	[ "$(grep -v 'daemonize\[' "$T/log")" = "$(printf 'line 1\nline 2\nline 3\nerr 1\nerr 2\nerr 3')" ]
+}
+
+@test "the files are truncated once when the supervisor starts, -a appends" {
+	echo old >"$T/out"
+	run -0 "$DAEMONIZE" --respawn=failure -p "$T/pid" -o "$T/out" \
+	    "$PROBE" -L 1 -x 0
+	wait_for 5 test ! -e "$T/pid"
+	[ "$(cat "$T/out")" = "line 1" ]
+	run -0 "$DAEMONIZE" -a --respawn=failure -p "$T/pid" -o "$T/out" \
+	    "$PROBE" -L 1 -x 0
+	wait_for 5 test ! -e "$T/pid"
+	[ "$(cat "$T/out")" = "$(printf 'line 1\nline 1')" ]
+}
+
+@test "-o /dev/full: the supervisor survives and says so once" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 -p "$T/pid" \
+	    --child-pidfile="$T/cpid" -o /dev/full -e "$T/err" \
+	    "$PROBE" -L 1000 -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	wait_for 5 grep -q "write stdout /dev/full: No space left on device" "$T/err"
+	rm "$T/rep"
+	kill -KILL "$(cat "$T/cpid")"
+	wait_report "$T/rep"
+	is_alive "$sup"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	[ "$(grep -c "write stdout /dev/full" "$T/err")" -eq 1 ]
+	grep -q "daemonize\[$sup\]: write stdout /dev/full: No space left on device; dropping output until it can be written\$" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "SIGHUP reopens: a real logrotate run loses no line and needs no restart" {
+	command -v logrotate >/dev/null || skip "no logrotate"
+	mkdir -m 755 "$T/log"
+	cat >"$T/writer" <<-EOF
+	#!/bin/sh
+	trap '' HUP
+	i=0
+	while [ ! -e "$T/stop" ]; do
+		i=\$((i + 1))
+		echo "\$i"
+		sleep 0.002
+	done
+	echo done
+	EOF
+	chmod 755 "$T/writer"
+	cat >"$T/logrotate.conf" <<-EOF
+	$T/log/app.log {
+		rotate 2
+		nocompress
+		missingok
+		postrotate
+			"$DAEMONIZE" -p "$T/pid" --signal=HUP
+		endscript
+	}
+	EOF
+	chmod 644 "$T/logrotate.conf"
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" --child-pidfile="$T/cpid" \
+	    -o "$T/log/app.log" "$T/writer"
+	track_pidfile "$T/pid"
+	child=$(cat "$T/cpid")
+	wait_for 10 has_lines "$T/log/app.log" 100
+	run -0 logrotate -f -s "$T/state" "$T/logrotate.conf"
+	[ -s "$T/log/app.log.1" ]
+	# The supervisor made a new file (no "create" in the config).
+	wait_for 10 has_lines "$T/log/app.log" 100
+	touch "$T/stop"
+	wait_for 10 grep -qx done "$T/log/app.log"
+	# One writer all along, every number once and in order.
+	[ "$(cat "$T/cpid")" = "$child" ]
+	cat "$T/log/app.log.1" "$T/log/app.log" | awk '
+		$0 == "done" { done = 1; next }
+		$0 != NR { print "line " NR " is " $0; exit 1 }
+		END { exit !done }'
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "SIGHUP: a file that cannot be reopened is kept, and said" {
+	mkdir "$T/log"
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" -o "$T/log/out" -e "$T/err" \
+	    "$PROBE" -H -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	mv "$T/log" "$T/gone"
+	kill -HUP "$(cat "$T/pid")"
+	wait_for 5 grep -q "reopen stdout $T/log/out: No such file or directory; still writing to the old file" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--syslog: stdout at FACILITY.PRIORITY, stderr at FACILITY.err, TAG[childpid]" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	run -0 "$DAEMONIZE" --syslog=local0.info -t myapp -p "$T/pid" \
+	    "$PROBE" -L 2 -E 1 -x 0 -r "$T/rep"
+	wait_for 5 test ! -e "$T/pid"
+	child=$(probe_val "$T/rep" pid)
+	wait_for 5 has_lines "$T/syslog" 3
+	# local0 = 16: info 16*8+6, err 16*8+3.
+	[ "$(records)" = "$(printf '<134>myapp[%d]: line 1\n<134>myapp[%d]: line 2\n<131>myapp[%d]: err 1' "$child" "$child" "$child")" ]
+}
+
+@test "--syslog: long lines are split at 1024 bytes, a last line without newline is sent" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	printf '#!/bin/sh\nhead -c 2500 /dev/zero | tr "\\0" x\necho\nprintf tail\n' >"$T/cmd"
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --syslog -p "$T/pid" "$T/cmd"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 4
+	mapfile -t rec < <(records | sed -E 's/^<29>cmd\[[0-9]+\]: //')
+	[ "${#rec[@]}" -eq 4 ]
+	[ "${rec[0]}" = "$(head -c 1024 /dev/zero | tr '\0' x)" ]
+	[ "${rec[1]}" = "${rec[0]}" ]
+	[ "${rec[2]}" = "$(head -c 452 /dev/zero | tr '\0' x)" ]
+	[ "${rec[3]}" = tail ]
+}
+
+@test "--syslog --respawn: the supervisor's own messages go to syslog" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 --syslog -t app \
+	    -p "$T/pid" --child-pidfile="$T/cpid" "$PROBE" -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	child=$(cat "$T/cpid")
+	rm "$T/rep"
+	kill -KILL "$child"
+	wait_report "$T/rep"
+	wait_for 5 grep -q "app\[$sup\]: daemonize: pid $child was killed by signal 9 (SIGKILL); respawning in 0.050 s\$" "$T/syslog"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--syslog without a syslog daemon: the command still runs" {
+	export DAEMONIZE_SYSLOG_SOCKET=$T/nobody-listens
+	run -0 "$DAEMONIZE" --syslog -p "$T/pid" "$PROBE" -L 5 -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# Security properties, as root with -u nobody: files an unprivileged user
+# plants where root will open them, the privilege drop as the daemon sees
+# it, and descriptors that must not reach the daemon.  What creds.bats,
+# pidfile.bats, control.bats and start.bats already prove (a symlinked -o,
+# a hard-linked -e, planted pidfiles without -u, a forged pidfile given to
+# --stop, installed setuid) is not repeated here.
+
+load helpers
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	# Let an unprivileged daemon reach $T (bats makes its dirs 0700).
+	local d=$T
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	# The daemon's user owns this directory: it can plant anything in it.
+	mkdir "$T/userdir" && chown nobody "$T/userdir"
+	echo precious >"$T/target" && chmod 644 "$T/target"
+}
+
+# plant KIND PATH: as the daemon's user would, put a symlink to $T/target,
+# a hard link to it, a FIFO or a directory at PATH.
+plant() {
+	case $1 in
+	symlink) ln -s "$T/target" "$2" && chown -h nobody "$2" ;;
+	hardlink) ln "$T/target" "$2" ;;
+	fifo) mkfifo "$2" && chown nobody "$2" ;;
+	directory) mkdir "$2" && chown nobody "$2" && echo keep >"$2/inside" ;;
+	esac
+}
+
+# untouched KIND PATH: the planted object and what it points to are as
+# planted.
+untouched() {
+	[ "$(cat "$T/target")" = precious ]
+	[ "$(stat -c %s:%U "$T/target")" = 9:root ]
+	case $1 in
+	symlink) [ -L "$2" ] && [ "$(readlink "$2")" = "$T/target" ] ;;
+	hardlink) [ "$(stat -c %h "$T/target")" = 2 ] ;;
+	fifo) [ -p "$2" ] ;;
+	directory) [ -d "$2" ] && [ "$(cat "$2/inside")" = keep ] ;;
+	esac
+}
+
+reason() {
+	case $1 in
+	symlink) echo "refusing a symbolic link" ;;
+	hardlink) echo "refusing a file with more than one hard link" ;;
+	*) echo "refusing a file that is not a regular file" ;;
+	esac
+}
+
+# planted_pidfile KIND: -u nobody, the pidfile in nobody's directory.
+planted_pidfile() {
+	P=$T/userdir/app.pid
+	plant "$1" "$P"
+	run -73 --separate-stderr "$DAEMONIZE" -u nobody -p "$P" \
+	    "$PROBE" -r "$T/userdir/rep"
+	[ "$stderr" = "daemonize: open pidfile $P: $(reason "$1")" ]
+	untouched "$1" "$P"
+	[ ! -e "$T/userdir/rep" ]
+}
+
+@test "73: -u nobody, pidfile in nobody's directory: a planted symlink is refused, untouched" {
+	planted_pidfile symlink
+}
+
+@test "73: -u nobody, pidfile in nobody's directory: a hard link to root's file is refused, untouched" {
+	planted_pidfile hardlink
+}
+
+@test "73: -u nobody, pidfile in nobody's directory: a planted FIFO is refused, untouched" {
+	planted_pidfile fifo
+}
+
+@test "73: -u nobody, pidfile in nobody's directory: a planted directory is refused, untouched" {
+	planted_pidfile directory
+}
+
+# planted_output OPTION STREAM KIND: -u nobody, -o or -e planted by nobody.
+planted_output() {
+	F=$T/userdir/log
+	plant "$3" "$F"
+	run -73 --separate-stderr "$DAEMONIZE" -u nobody -p "$T/pid" \
+	    "$1" "$F" "$PROBE" -r "$T/userdir/rep"
+	[ "$stderr" = "daemonize: open $2 $F: $(reason "$3")" ]
+	untouched "$3" "$F"
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/userdir/rep" ]
+}
+
+# creds.bats covers a symlinked -o and a hard-linked -e; these are the rest.
+@test "73: -u nobody, -e planted by the user as a symlink is refused, untouched" {
+	planted_output -e stderr symlink
+}
+
+@test "73: -u nobody, -o planted by the user as a hard link is refused, untouched" {
+	planted_output -o stdout hardlink
+}
+
+@test "73: -u nobody, -o or -e planted by the user as a FIFO is refused, untouched" {
+	planted_output -o stdout fifo
+	rm "$T/userdir/log"
+	planted_output -e stderr fifo
+}
+
+@test "73: -u nobody, -o or -e planted by the user as a directory is refused, untouched" {
+	planted_output -o stdout directory
+	rm -r "$T/userdir/log"
+	planted_output -e stderr directory
+}
+
+@test "-u nobody: -o/-e created by root in the user's directory stay root's, 0644" {
+	run -0 "$DAEMONIZE" -u nobody -p "$T/pid" -o "$T/userdir/out" \
+	    -e "$T/userdir/err" "$PROBE" -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	[ "$(stat -c %U:%a "$T/userdir/out")" = root:644 ]
+	[ "$(stat -c %U:%a "$T/userdir/err")" = root:644 ]
+	[ "$(stat -c %U:%G:%a "$T/pid")" = root:root:644 ]
+}
+
+@test "after the drop: setuid(0), setgid(0) and setgroups fail; no root group or capability left" {
+	cat >"$T/regain" <<'PY'
+#!/usr/bin/python3
+import os, sys
+out = []
+for name, call in (("setuid", lambda: os.setuid(0)),
+                   ("seteuid", lambda: os.seteuid(0)),
+                   ("setresuid", lambda: os.setresuid(0, 0, 0)),
+                   ("setgid", lambda: os.setgid(0)),
+                   ("setegid", lambda: os.setegid(0)),
+                   ("setgroups", lambda: os.setgroups([0])),
+                   ("setgroups-empty", lambda: os.setgroups([]))):
+    try:
+        call()
+        out.append("%s=succeeded" % name)
+    except PermissionError:
+        out.append("%s=EPERM" % name)
+out.append("resuid=%d,%d,%d" % os.getresuid())
+out.append("resgid=%d,%d,%d" % os.getresgid())
+out.append("groups=" + ",".join(str(g) for g in sorted(os.getgroups())))
+for line in open("/proc/self/status"):
+    if line.startswith(("CapInh", "CapPrm", "CapEff", "CapAmb", "NoNewPrivs")):
+        k, v = line.split(":")
+        out.append("%s=%s" % (k, v.strip()))
+tmp = sys.argv[1] + ".tmp"
+open(tmp, "w").write("\n".join(out) + "\n")
+os.rename(tmp, sys.argv[1])
+PY
+	chmod 755 "$T/regain"
+	run -0 "$DAEMONIZE" -u nobody -p "$T/pid" "$T/regain" "$T/userdir/rep"
+	wait_for 5 test -s "$T/userdir/rep"
+	cat "$T/userdir/rep"
+	for call in setuid seteuid setresuid setgid setegid setgroups setgroups-empty; do
+		grep -qx "$call=EPERM" "$T/userdir/rep"
+	done
+	u=$(id -u nobody) g=$(id -g nobody)
+	grep -qx "resuid=$u,$u,$u" "$T/userdir/rep"
+	grep -qx "resgid=$g,$g,$g" "$T/userdir/rep"
+	[ "$(probe_val "$T/userdir/rep" groups)" = "$(id -G nobody | tr ' ' '\n' | sort -n | paste -sd,)" ]
+	! probe_val "$T/userdir/rep" groups | tr , '\n' | grep -qx 0
+	for cap in CapInh CapPrm CapEff CapAmb; do
+		grep -qx "$cap=0000000000000000" "$T/userdir/rep"
+	done
+}
+
+@test "-u nobody -g: root's supplementary groups are all dropped" {
+	run -0 "$DAEMONIZE" -u nobody -g nogroup -p "$T/pid" "$PROBE" -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	[ "$(probe_val "$T/userdir/rep" groups)" = "$(getent group nogroup | cut -d: -f3)" ]
+}
+
+# internal_fds PID: the daemon's descriptors other than 0-2, one
+# "fd target" per line.
+internal_fds() {
+	local fd
+	for fd in /proc/$1/fd/*; do
+		[ "${fd##*/}" -gt 2 ] || continue
+		echo "${fd##*/} $(readlink "$fd")"
+	done
+}
+
+@test "-u nobody: no report pipe or other internal fd in the daemon, only the pidfile lock" {
+	run -0 "$DAEMONIZE" -u nobody -p "$T/pid" "$PROBE" -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	pid=$(probe_val "$T/userdir/rep" pid)
+	internal_fds "$pid"
+	[ "$(internal_fds "$pid" | cut -d' ' -f2-)" = "$T/pid" ]
+	! ls -l /proc/$pid/fd | grep -Eq 'pipe:|socket:|anon_inode:'
+}
+
+@test "-u nobody --wait-ready: no notify socket, report pipe or signalfd in the daemon" {
+	run -0 "$DAEMONIZE" -u nobody --wait-ready=10 -p "$T/pid" \
+	    "$PROBE" -N READY=1 -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	pid=$(probe_val "$T/userdir/rep" pid)
+	internal_fds "$pid"
+	[ "$(internal_fds "$pid" | cut -d' ' -f2-)" = "$T/pid" ]
+	! ls -l /proc/$pid/fd | grep -Eq 'pipe:|socket:|anon_inode:'
+	# The readiness socket and its private directory are gone.
+	sock=$(probe_val "$T/userdir/rep" env:NOTIFY_SOCKET)
+	[ -n "$sock" ]
+	[ ! -e "${sock#@}" ]
+}
+
+@test "root --stop and --signal on a symlink planted by the user never reach the daemon it points to" {
+	run -0 "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	ln -s "$T/pid" "$T/userdir/app.pid" && chown -h nobody "$T/userdir/app.pid"
+	run -4 --separate-stderr "$DAEMONIZE" -p "$T/userdir/app.pid" --stop
+	run -4 --separate-stderr "$DAEMONIZE" -p "$T/userdir/app.pid" --signal KILL
+	is_alive "$pid"
+	[ -L "$T/userdir/app.pid" ]
+	[ "$(cat "$T/pid")" = "$pid" ]
+}

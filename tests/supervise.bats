@@ -1,0 +1,463 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+# Supervision (--respawn): the truthful first start, respawn with back-off,
+# --respawn-max, failure mode, signals, stopping the whole tree, and what
+# happens when the supervisor itself is killed.
+
+load helpers
+
+# supervisor_of PIDFILE: the supervisor's pid (the pidfile's lock holder).
+supervisor_of() {
+	lock_holder "$1"
+}
+
+# descendants PID: every process below PID, one pid per line.
+descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 }
+		END {
+			for (p in parent) {
+				q = p
+				while ((q in parent) && q != root && q > 1)
+					q = parent[q]
+				if (q == root && p != root)
+					print p
+			}
+		}'
+}
+
+# stamp_count FILE: how many starts the probe recorded.
+stamp_count() {
+	[[ -f $1 ]] || { echo 0; return; }
+	wc -l <"$1"
+}
+
+has_stamps() {
+	(($(stamp_count "$1") >= $2))
+}
+
+# intervals FILE: the seconds between consecutive stamps, one per line.
+intervals() {
+	awk 'NR > 1 { printf "%.3f\n", $2 - prev } { prev = $2 }' "$1"
+}
+
+# between LOW HIGH VALUE: LOW <= VALUE <= HIGH (decimals).
+between() {
+	awk -v lo="$1" -v hi="$2" -v v="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'
+}
+
+# adopted SUP: some process with SUP as parent runs in another session
+# (the probe's double-forked escapee, adopted by the subreaper).
+adopted() {
+	local sid
+	sid=$(ps -o sid= -p "$1" | tr -d ' ')
+	ps -e -o ppid=,sid= | awk -v p="$1" -v s="$sid" \
+	    '$1 == p && $2 != s { found = 1 } END { exit !found }'
+}
+
+@test "a start returns 0 once the first child runs; the pidfile names the supervisor" {
+	run -0 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE" -r "$T/rep"
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	[ "$child" != "$sup" ]
+	[ "$(lock_holder "$T/pid")" = "$sup" ]
+	[ "$(cat "$T/cpid")" = "$child" ]
+	# The child: the supervisor's, in its own group, holding no lock.
+	[ "$(probe_val "$T/rep" ppid)" = "$sup" ]
+	[ "$(probe_val "$T/rep" pgid)" = "$child" ]
+	[ "$(probe_val "$T/rep" fds)" = "0,1,2" ]
+	[ "$(probe_val "$T/rep" sigblk)" = "0000000000000000" ]
+	[ "$(tr -d '\0' </proc/$sup/cmdline)" = \
+	    "daemonize: probe [supervising pid $child]" ]
+	# The supervisor let go of the caller's descriptors.
+	[ "$(readlink /proc/$sup/fd/1)" = /dev/null ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_dead "$sup"
+	is_dead "$child"
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/cpid" ]
+}
+
+@test "a hostile caller (SIGCHLD and SIGHUP ignored, SIGTERM blocked, fd 7): the supervisor still reaps, reopens, stops" {
+	LEAK=$T/leak python3 -c '
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGCHLD})
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+fd = os.open(os.environ["LEAK"], os.O_RDONLY | os.O_CREAT)
+os.dup2(fd, 7)
+os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
+	    --respawn-delay=0.05 -p "$T/pid" -o "$T/out" -e "$T/err" \
+	    "$PROBE" -H -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	# The caller's fd is gone from the supervisor and the child.
+	! ls -l "/proc/$sup/fd/" "/proc/$(probe_val "$T/rep" pid)/fd/" | grep -q "$T/leak"
+	# Only its own -H: the supervisor passed on nothing the caller set.
+	[ "$(probe_val "$T/rep" sigign)" = 0000000000000001 ]
+	[ "$(probe_val "$T/rep" sigblk)" = 0000000000000000 ]
+	first=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_report "$T/rep"
+	mv "$T/out" "$T/out.1"
+	kill -HUP "$sup"
+	wait_for 5 test -e "$T/out"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_dead "$sup"
+}
+
+@test "respawn after SIGKILL of the child: new pid, same supervisor, child pidfile updated" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.1 -p "$T/pid" \
+	    --child-pidfile="$T/cpid" -e "$T/err" "$PROBE" -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_report "$T/rep"
+	second=$(probe_val "$T/rep" pid)
+	[ "$second" != "$first" ]
+	is_dead "$first"
+	[ "$(probe_val "$T/rep" ppid)" = "$sup" ]
+	[ "$(cat "$T/pid")" = "$sup" ]
+	[ "$(lock_holder "$T/pid")" = "$sup" ]
+	wait_for 5 grep -qx "$second" "$T/cpid"
+	grep -q "daemonize\[$sup\]: pid $first was killed by signal 9 (SIGKILL); respawning in 0.100 s\$" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_dead "$second"
+	[ ! -e "$T/cpid" ]
+}
+
+@test "back-off: MIN, 2 MIN, 4 MIN, capped at MAX; a run longer than MAX resets it" {
+	# Runs 1-4 fail at once, run 5 lasts 1 s (longer than MAX), run 6
+	# fails at once.  Expected gaps between starts: 0.2 0.4 0.8 0.8
+	# (capped), then 1 s of running + 0.2 (reset).
+	cat >"$T/cmd" <<-EOF
+	#!/bin/sh
+	n=\$(cat "$T/n" 2>/dev/null || echo 0)
+	n=\$((n + 1))
+	echo \$n >"$T/n"
+	"$PROBE" -t "$T/stamps" -x 0
+	[ \$n -eq 5 ] && sleep 1
+	exit 1
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.2:0.8 -p "$T/pid" \
+	    -e "$T/err" "$T/cmd"
+	track_pidfile "$T/pid"
+	wait_for 10 has_stamps "$T/stamps" 6
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	mapfile -t gap < <(intervals "$T/stamps")
+	between 0.2 0.5 "${gap[0]}"
+	between 0.4 0.7 "${gap[1]}"
+	between 0.8 1.1 "${gap[2]}"
+	between 0.8 1.1 "${gap[3]}"
+	between 1.2 1.5 "${gap[4]}"
+	grep -q "exited with status 1; respawning in 0.800 s" "$T/err"
+}
+
+@test "--respawn-delay=0 restarts at once" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0 -p "$T/pid" \
+	    "$PROBE" -t "$T/stamps" -x 1
+	track_pidfile "$T/pid"
+	wait_for 5 has_stamps "$T/stamps" 5
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	while read -r g; do
+		between 0 0.3 "$g"
+	done < <(intervals "$T/stamps")
+}
+
+@test "--respawn-max=N: gives up after N restarts, says why, removes the pidfile" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 --respawn-max=2 \
+	    -p "$T/pid" --child-pidfile="$T/cpid" -e "$T/err" \
+	    "$PROBE" -t "$T/stamps" -x 3
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 grep -q "giving up" "$T/err"
+	sup=$(sed -n 's/.*daemonize\[\([0-9]*\)\]: .*giving up.*/\1/p' "$T/err")
+	wait_dead "$sup"
+	[ "$(stamp_count "$T/stamps")" -eq 3 ]
+	[ ! -e "$T/cpid" ]
+	grep -q ": pid [0-9]* exited with status 3; giving up after 2 restarts (--respawn-max)\$" "$T/err"
+	run -3 "$DAEMONIZE" -p "$T/pid" --status
+}
+
+@test "--respawn-max=N/SECONDS counts restarts in a sliding window" {
+	# Each run lasts 0.6 s, longer than the window: never too many.
+	cat >"$T/cmd" <<-EOF
+	#!/bin/sh
+	"$PROBE" -t "$T/stamps" -x 0
+	sleep 0.6
+	exit 1
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0 --respawn-max=1/0.5 \
+	    -p "$T/pid" -e "$T/err" "$T/cmd"
+	track_pidfile "$T/pid"
+	wait_for 10 has_stamps "$T/stamps" 4
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	! grep -q "giving up" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+
+	# Runs shorter than the window: the second restart is one too many.
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0 --respawn-max=1/5 \
+	    -p "$T/pid2" -e "$T/err2" "$PROBE" -t "$T/stamps2" -x 1
+	wait_for 5 grep -q "giving up after 1 restarts within the window" "$T/err2"
+	wait_for 5 test ! -e "$T/pid2"
+	[ "$(stamp_count "$T/stamps2")" -eq 2 ]
+}
+
+@test "--respawn=failure: a failure is respawned, exit 0 ends supervision" {
+	cat >"$T/cmd" <<-EOF
+	#!/bin/sh
+	"$PROBE" -t "$T/stamps" -x 0
+	[ -e "$T/second" ] && exit 0
+	touch "$T/second"
+	exit 1
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn=failure --respawn-delay=0.05 \
+	    -p "$T/pid" -e "$T/err" "$T/cmd"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 grep -q "not respawning" "$T/err"
+	sup=$(sed -n 's/.*daemonize\[\([0-9]*\)\]: .*not respawning.*/\1/p' "$T/err")
+	wait_dead "$sup"
+	[ "$(stamp_count "$T/stamps")" -eq 2 ]
+	grep -q ": pid [0-9]* exited with status 1; respawning in 0.050 s\$" "$T/err"
+	grep -q ": pid [0-9]* exited with status 0; not respawning (--respawn=failure)\$" "$T/err"
+}
+
+@test "--stop takes down the child, its helpers and double-forked escapees: nothing survives" {
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" "$PROBE" -F 2 -D -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	# The escapee left the session; the subreaper adopted it.
+	wait_for 5 adopted "$sup"
+	mapfile -t all < <(descendants "$sup")
+	((${#all[@]} >= 4))
+	track_pid "${all[@]}"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_dead "$sup"
+	for p in "${all[@]}"; do
+		wait_dead "$p"
+	done
+	[ ! -e "$T/pid" ]
+}
+
+@test "a child that ignores SIGTERM gets the KILL step of the supervisor's --retry" {
+	run -0 "$DAEMONIZE" --respawn --retry=TERM/0.5/KILL/2 -p "$T/pid" \
+	    "$PROBE" -I -F 1 -D -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	wait_for 5 adopted "$sup"
+	mapfile -t all < <(descendants "$sup")
+	track_pid "${all[@]}"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_dead "$sup"
+	for p in "${all[@]}"; do
+		is_dead "$p"
+	done
+}
+
+@test "--stop and the supervisor on one schedule: the supervisor's KILL comes first" {
+	# Without the supervisor cutting its steps short, --stop would KILL
+	# the supervisor at 1 s, and the child, which ignores the SIGTERM
+	# it then gets, would survive.
+	run -0 "$DAEMONIZE" --respawn --retry=TERM/1/KILL/5 -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE" -I -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	child=$(cat "$T/cpid")
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --retry=TERM/1/KILL/5
+	wait_dead "$child" 1
+}
+
+@test "SIGKILL of the supervisor: the child gets SIGTERM" {
+	cat >"$T/cmd" <<-EOF
+	#!/bin/sh
+	trap 'echo TERM >"$T/got"; exit 0' TERM
+	echo \$\$ >"$T/child"
+	while :; do sleep 0.05; done
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" "$T/cmd"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_for 5 test -s "$T/child"
+	child=$(cat "$T/child")
+	track_pid "$child"
+	kill -KILL "$sup"
+	wait_dead "$child"
+	wait_for 5 grep -qx TERM "$T/got"
+}
+
+@test "SIGKILL of the supervisor: a child running as -u nobody gets SIGTERM too" {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	run -0 "$DAEMONIZE" --respawn -u nobody -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_for 5 test -s "$T/cpid"
+	child=$(cat "$T/cpid")
+	track_pid "$child"
+	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)" "/proc/$child/status"
+	kill -KILL "$sup"
+	wait_dead "$child"
+}
+
+@test "126: a bad interpreter in the first child, reported as in plain mode, nothing left" {
+	printf '#!/no/such/interpreter\n' >"$T/script"
+	chmod 755 "$T/script"
+	run -126 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" \
+	    -l "$T/lock" --child-pidfile="$T/cpid" "$T/script"
+	[ "$stderr" = "daemonize: exec $T/script: bad interpreter /no/such/interpreter: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/cpid" ]
+	# The supervisor held the lockfile: nobody does now.
+	wait_for 5 test "$(lock_holder "$T/lock")" = 0
+}
+
+@test "126: exec format error in the first child" {
+	printf '\177ELF garbage\n' >"$T/bin"
+	chmod 755 "$T/bin"
+	run -126 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" "$T/bin"
+	[ "$stderr" = "daemonize: exec $T/bin: Exec format error" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "127: the first child's exec finds nothing, nothing left" {
+	# /proc/self/cwd is the caller's directory when daemonize looks the
+	# command up, and -c's in the child when it executes it.
+	cp "$PROBE" "$T/cmd"
+	mkdir "$T/elsewhere"
+	cd "$T"
+	run -127 --separate-stderr "$DAEMONIZE" --respawn -c "$T/elsewhere" \
+	    -p "$T/pid" -l "$T/lock" /proc/self/cwd/cmd
+	[ "$stderr" = "daemonize: exec /proc/self/cwd/cmd: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+	wait_for 5 test "$(lock_holder "$T/lock")" = 0
+}
+
+@test "a later child's exec failure is logged, not fatal; the next one runs" {
+	cp "$PROBE" "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.1:0.2 -p "$T/pid" \
+	    --child-pidfile="$T/cpid" -e "$T/err" "$T/cmd" -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	chmod 644 "$T/cmd"
+	rm "$T/rep"
+	kill -KILL "$(cat "$T/cpid")"
+	wait_for 5 grep -q ": respawn cmd: exec $T/cmd: Permission denied; respawning in 0.200 s\$" "$T/err"
+	chmod 755 "$T/cmd"
+	wait_report "$T/rep"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "USR1 is forwarded to the child's group; HUP too" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 -p "$T/pid" \
+	    -e "$T/err" "$PROBE" -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	kill -USR1 "$(cat "$T/pid")"
+	wait_report "$T/rep"
+	grep -q "pid $first was killed by signal 10 (SIGUSR1)" "$T/err"
+	second=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	run -0 "$DAEMONIZE" -p "$T/pid" --signal=HUP
+	wait_report "$T/rep"
+	grep -q "pid $second was killed by signal 1 (SIGHUP)" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--foreground --respawn: the exit status is the last child's" {
+	run -0 "$DAEMONIZE" -f --respawn=failure -p "$T/pid" "$PROBE" -x 0
+	[ ! -e "$T/pid" ]
+	run -7 "$DAEMONIZE" -f --syslog -p "$T/pid" "$PROBE" -x 7
+	run -137 "$DAEMONIZE" -f --syslog "$PROBE" -k 9
+	# Given up: 1, and the reason on stderr (no -e, no --syslog).
+	run -1 --separate-stderr "$DAEMONIZE" -f --respawn --respawn-delay=0 \
+	    --respawn-max=1 -p "$T/pid" "$PROBE" -x 3
+	[[ $stderr == *"exited with status 3; giving up after 1 restarts (--respawn-max)" ]]
+	[ ! -e "$T/pid" ]
+}
+
+@test "--foreground --respawn: SIGTERM stops the child; 143" {
+	"$DAEMONIZE" -f --respawn -p "$T/pid" "$PROBE" -r "$T/rep" 3>&- &
+	fg=$!
+	track_pid "$fg"
+	wait_report "$T/rep"
+	[ "$(cat "$T/pid")" = "$fg" ]
+	kill -TERM "$fg"
+	rc=0
+	wait "$fg" || rc=$?
+	[ "$rc" -eq 143 ]
+	is_dead "$(probe_val "$T/rep" pid)"
+	[ ! -e "$T/pid" ]
+}
+
+@test "--foreground --respawn: the first child's exec failure is printed" {
+	printf '#!/no/such/interpreter\n' >"$T/script"
+	chmod 755 "$T/script"
+	run -126 --separate-stderr "$DAEMONIZE" -f --respawn -p "$T/pid" "$T/script"
+	[ "$stderr" = "daemonize: exec $T/script: bad interpreter /no/such/interpreter: No such file or directory" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "--child-pidfile refuses a symlink: 73, nothing left" {
+	ln -s "$T/target" "$T/cpid"
+	run -73 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE"
+	[ "$stderr" = "daemonize: write child pidfile $T/cpid: refusing a symbolic link" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/target" ]
+}
+
+@test "--wait-ready with --respawn: 0 only after READY=1; later messages are logged" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.05 --wait-ready=10 \
+	    -p "$T/pid" -e "$T/err" "$PROBE" -r "$T/rep" -N READY=1 \
+	    -N "STATUS=serving"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_report "$T/rep"
+	second=$(probe_val "$T/rep" pid)
+	wait_for 5 grep -q ": pid $second: READY=1\$" "$T/err"
+	wait_for 5 grep -q ": pid $second: STATUS=serving\$" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--wait-ready with --respawn: ERRNO= is 124, exit before READY 125, nothing left" {
+	run -124 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=10 \
+	    -p "$T/pid" "$PROBE" -N ERRNO=5 -r "$T/rep"
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $(probe_val "$T/rep" pid): it reported ERRNO=5: Input/output error" ]
+	[ ! -e "$T/pid" ]
+	wait_dead "$(probe_val "$T/rep" pid)"
+
+	run -125 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=10 \
+	    -p "$T/pid" "$PROBE" -x 3 -r "$T/rep2"
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $(probe_val "$T/rep2" pid): it exited with status 3" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "--wait-ready with --respawn: a timeout is 124 and the child is stopped" {
+	run -124 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=0.3 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	[ "$stderr" = "daemonize: wait for READY=1 from pid $child: timed out after 0.300 s" ]
+	is_dead "$child"
+	[ ! -e "$T/pid" ]
+}
