@@ -95,31 +95,58 @@ warn_unknown(const char *path, int refusal, int e)
 		warnc(e, "read pidfile %s", path);
 }
 
+/* What find_daemon() returns when there is no pidfd to give. */
+enum {
+	FIND_ABSENT = -1,	/* no pidfile */
+	FIND_STALE = -2,	/* a pidfile nobody holds: *st says which */
+	FIND_UNKNOWN = -3,	/* cannot tell; a message was printed */
+};
+
 /*
- * Open a pidfd on the lock holder and make sure it still is the holder.
- * Returns the pidfd, -1 if the daemon is gone, -2 if we cannot tell.
+ * Find the daemon: the pidfile's lock holder, as a pidfd opened after the
+ * lock named the pid and checked against the lock again, so the pid cannot
+ * have been recycled in between.  Returns the pidfd (*holder its pid) or
+ * one of FIND_*.
  */
 static int
-holder_pidfd(const char *path, pid_t holder, struct stat *st)
+find_daemon(const struct options *o, const char *action, pid_t *holder,
+    struct stat *st)
 {
 	pid_t again;
 	int pidfd, refusal;
 
-	if ((pidfd = pidfd_open_(holder)) == -1)
-		return (errno == ESRCH ? -1 : -2);
-	switch (pidlock_query(path, &again, st, &refusal)) {
+	switch (pidlock_query(o->pidfile, holder, st, &refusal)) {
+	case PIDLOCK_ABSENT:
+		return (FIND_ABSENT);
+	case PIDLOCK_FREE:
+		return (FIND_STALE);
+	case PIDLOCK_UNKNOWN:
+		warn_unknown(o->pidfile, refusal, errno);
+		return (FIND_UNKNOWN);
 	case PIDLOCK_HELD:
-		if (again == holder)
+		break;
+	}
+	if ((pidfd = pidfd_open_(*holder)) == -1) {
+		if (errno == ESRCH)
+			return (FIND_STALE);
+		warn("%s pid %d", action, (int)*holder);
+		return (FIND_UNKNOWN);
+	}
+	switch (pidlock_query(o->pidfile, &again, st, &refusal)) {
+	case PIDLOCK_HELD:
+		if (again == *holder)
 			return (pidfd);
 		break;
 	case PIDLOCK_UNKNOWN:
 		close(pidfd);
-		return (-2);
+		warn_unknown(o->pidfile, refusal, errno);
+		return (FIND_UNKNOWN);
 	default:
 		break;
 	}
+	/* The holder exited between the two looks: not running. */
 	close(pidfd);
-	return (-1);
+	return (FIND_STALE);
 }
 
 int
@@ -228,29 +255,15 @@ control_stop(const struct options *o)
 	pid_t holder;
 	int refusal, pidfd, rc;
 
-	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
-	case PIDLOCK_ABSENT:
+	if ((pidfd = find_daemon(o, "stop", &holder, &st)) < 0) {
+		if (pidfd == FIND_UNKNOWN)
+			return (CONTROL_UNKNOWN);
 		if (o->verbose)
 			fprintf(stderr, "daemonize: not running\n");
-		return (STOP_OK);
-	case PIDLOCK_FREE:
-		if (o->verbose)
-			fprintf(stderr, "daemonize: not running\n");
-		pidlock_remove_stale(o->pidfile, &st);
-		return (STOP_OK);
-	case PIDLOCK_UNKNOWN:
-		warn_unknown(o->pidfile, refusal, errno);
-		return (CONTROL_UNKNOWN);
-	case PIDLOCK_HELD:
-		break;
-	}
-	if ((pidfd = holder_pidfd(o->pidfile, holder, &st)) == -2) {
-		warn("stop pid %d", (int)holder);
-		return (CONTROL_UNKNOWN);
-	}
-	if (pidfd == -1) {
-		if (o->verbose)
-			fprintf(stderr, "daemonize: not running\n");
+		if (pidfd == FIND_STALE &&
+		    pidlock_query(o->pidfile, &holder, &st, &refusal) ==
+		    PIDLOCK_FREE)
+			pidlock_remove_stale(o->pidfile, &st);
 		return (STOP_OK);
 	}
 	rc = stop_pidfd(pidfd, holder, &o->retry, o->verbose);
@@ -275,29 +288,17 @@ control_signal(const struct options *o)
 {
 	struct stat st;
 	pid_t holder;
-	int refusal, pidfd;
+	int pidfd, e;
 
-	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
-	case PIDLOCK_ABSENT:
-	case PIDLOCK_FREE:
+	if ((pidfd = find_daemon(o, "signal", &holder, &st)) < 0) {
+		if (pidfd == FIND_UNKNOWN)
+			return (CONTROL_UNKNOWN);
 		if (o->verbose)
 			fprintf(stderr, "daemonize: not running\n");
 		return (SIGNAL_NOT_RUNNING);
-	case PIDLOCK_UNKNOWN:
-		warn_unknown(o->pidfile, refusal, errno);
-		return (CONTROL_UNKNOWN);
-	case PIDLOCK_HELD:
-		break;
 	}
-	if ((pidfd = holder_pidfd(o->pidfile, holder, &st)) == -2) {
-		warn("signal pid %d", (int)holder);
-		return (CONTROL_UNKNOWN);
-	}
-	if (pidfd == -1)
-		return (SIGNAL_NOT_RUNNING);
 	if (pidfd_signal(pidfd, o->signal) == -1) {
-		int e = errno;
-
+		e = errno;
 		close(pidfd);
 		if (e == ESRCH)
 			return (SIGNAL_NOT_RUNNING);

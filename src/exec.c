@@ -32,7 +32,7 @@ int
 signals_reset(void)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
-	sigset_t none;
+	sigset_t none, pipe_only;
 
 	sigemptyset(&sa.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++) {
@@ -56,6 +56,14 @@ signals_reset(void)
 		    sizeof(kernel_sa.mask)) == -1)
 			return (-1);
 	}
+	/*
+	 * A report written after the original process was killed raised a
+	 * SIGPIPE that waits, blocked; unblocked here, it would kill us with
+	 * the pidfile written and no command running.  Discard it.
+	 */
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	(void)sigtimedwait(&pipe_only, NULL, &(struct timespec){0, 0});
 	sigemptyset(&none);
 	return (sigprocmask(SIG_SETMASK, &none, NULL));
 }

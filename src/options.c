@@ -170,6 +170,9 @@ usage(void)
 	fputs(option_help, stdout);
 }
 
+static int bad(char *, size_t, const char *, ...)
+    __attribute__((__format__(__printf__, 3, 4)));
+
 /* Format a usage error into errbuf; always returns -1 for the caller. */
 static int
 bad(char *errbuf, size_t errlen, const char *fmt, ...)

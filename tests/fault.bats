@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Injected faults, as root: a full or read-only filesystem under the
 # pidfile, a process limit that makes the second fork fail, the waiting
-# process killed, a storm of stray signals.  Filesystems are tiny tmpfs
-# mounted in a private mount namespace (held open by a sleeping process
-# that teardown stops), so nothing on the machine is touched; the tests
-# see into it through /proc/NS/root and run daemonize in it with nsenter.
+# process killed, a storm of stray signals, a log sink that is always
+# full.  Filesystems are tiny tmpfs mounted in a private mount namespace
+# (held open by a sleeping process that teardown stops), so nothing on the
+# machine is touched; the tests see into it through /proc/NS/root and run
+# daemonize in it with nsenter.
 
 load helpers
 
@@ -135,7 +136,25 @@ settled() {
 	return 0
 }
 
+# consistent PIDFILE MARKER: fully started (one daemon, holding the lock of
+# a pidfile that names it exactly) or not at all (no pidfile, no daemon).
+consistent() {
+	local pid
+	if [ -e "$1" ]; then
+		pid=$(cat "$1")
+		[ -n "$pid" ] && is_alive "$pid" &&
+		    [ "$(running_with "$2")" = "$pid" ] &&
+		    [ "$(stat -c %s "$1")" = $((${#pid} + 1)) ] &&
+		    [ "$(lock_holder "$1")" = "$pid" ]
+	else
+		[ -z "$(running_with "$2")" ]
+	fi
+}
+
 @test "the waiting process killed by SIGKILL: the daemon fully started or not at all" {
+	# A killed original cannot remove its readiness socket's directory:
+	# give the namespace a /run of its own.
+	in_ns mount -t tmpfs -o size=1m,mode=755 tmpfs /run
 	started=0 not=0
 	for delay in 0 0.001 0.002 0.003 0.005 0.008 0.01 0.02 0.03 0.05 \
 	    0.1 0.2 0.4; do
@@ -154,21 +173,24 @@ settled() {
 		[ "$rc" != 0 ] || false
 		[ "$rc" = 137 ] || echo "delay $delay: exit $rc before the kill"
 		wait_for 5 settled "$rep"
+		track_pid $(running_with "$rep")
 		pidfile=$T/pid.$delay
+		if [ -s "$pidfile" ]; then
+			track_pid "$(cat "$pidfile")"
+		fi
+		# /proc may miss a process for an instant during its execve:
+		# poll until the state is consistent; a bad one is permanent.
+		if ! wait_for 5 consistent "$pidfile" "$rep"; then
+			echo "delay $delay: orig $orig, pidfile '$(cat "$pidfile" 2>&1)'," \
+			    "running: $(running_with "$rep")"
+			ps -o pid,ppid,stat,args -p "$(cat "$pidfile" 2>/dev/null || echo 1)" || true
+			false
+		fi
 		daemon=$(running_with "$rep")
 		if [ -n "$daemon" ]; then
-			track_pid $daemon
-			# Fully started: one daemon, holding the lock of a
-			# pidfile that names it exactly.
-			[ "$(echo "$daemon" | wc -l)" = 1 ]
-			wait_for 5 test -s "$pidfile"
-			[ "$(cat "$pidfile")" = "$daemon" ]
-			[ "$(stat -c %s "$pidfile")" = $((${#daemon} + 1)) ]
-			[ "$(lock_holder "$pidfile")" = "$daemon" ]
+			track_pid "$daemon"
 			started=$((started + 1))
 		else
-			# Not at all: no pidfile, not even an unheld one.
-			[ ! -e "$pidfile" ]
 			not=$((not + 1))
 		fi
 	done
@@ -221,5 +243,20 @@ settled() {
 	[ "$(probe_val "$T/rep" pid)" = "$child" ]
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	wait_dead "$child"
+	wait_dead "$sup"
+}
+
+@test "--respawn -o /dev/full: the supervisor survives a failing log sink and says so once" {
+	run -0 "$DAEMONIZE" -r --respawn-delay=0.05:0.05 -p "$T/pid" -o /dev/full \
+	    -e "$T/err" "$PROBE" -L 3 -E 1 -t "$T/starts" -x 1
+	sup=$(cat "$T/pid")
+	track_pid "$sup"
+	wait_for 10 eval '[ "$(wc -l <"$T/starts" 2>/dev/null || echo 0)" -ge 4 ]'
+	is_alive "$sup"
+	[ "$(lock_holder "$T/pid")" = "$sup" ]
+	[ "$(grep -c "write stdout /dev/full: No space left on device" "$T/err")" = 1 ]
+	# stderr still gets through, from every child.
+	[ "$(grep -cx 'err 1' "$T/err")" -ge 3 ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	wait_dead "$sup"
 }
