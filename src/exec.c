@@ -78,8 +78,13 @@ fail(const struct options *o, int reportfd, const struct prepared *p,
 {
 	int e = r->err;
 
-	if (p->keeps_locks && p->pidfile_fd >= 0)
-		pidlock_unlink(o->pidfile, p->pidfile_fd);
+	if (p->keeps_locks) {
+		redirect_undo(o, &p->io);
+		if (p->lockfile_created)
+			pidlock_unlink(o->lockfile, p->lockfile_fd);
+		if (p->pidfile_fd >= 0)
+			pidlock_unlink(o->pidfile, p->pidfile_fd);
+	}
 	r->err = e;
 	report_fail(o, reportfd, r);
 }
@@ -88,7 +93,7 @@ noreturn void
 exec_command(const struct options *o, int reportfd, const struct prepared *p)
 {
 	struct report r = {.stage = STAGE_NONE};
-	int keep[2 + 64];
+	int keep[2 + KEEP_FDS_MAX];
 	size_t nkeep = 0;
 	int stage;
 
@@ -130,6 +135,10 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_FDS, .err = errno});
 
+	/* Last: a start that failed above left the old log intact. */
+	if (p->keeps_locks && redirect_truncate(o, &p->io) == -1)
+		fail(o, reportfd, p,
+		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
 	execve(o->command_path, o->argv, environ);
 
 	/* ENOENT for a file that exists: its #! interpreter is missing. */

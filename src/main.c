@@ -81,6 +81,8 @@ setup_process(const struct options *o, int reportfd, struct prepared *p)
 {
 	struct report fail = {.stage = STAGE_NONE};
 	struct stat pst, lst;
+	bool lockfile_existed = o->lockfile != NULL &&
+	    lstat(o->lockfile, &lst) == 0;
 
 	*p = (struct prepared){.pidfile_fd = -1, .lockfile_fd = -1};
 	umask(o->umask);
@@ -102,11 +104,16 @@ setup_process(const struct options *o, int reportfd, struct prepared *p)
 		    STAGE_LOCKFILE_LOCKED, &fail);
 		if (p->lockfile_fd == -1)
 			goto undo;
+		p->lockfile_created = !lockfile_existed;
 	}
-	if (redirect_open(o, &p->io, &fail) == -1)
+	if (redirect_open(o, &p->io, (int[]){p->pidfile_fd, p->lockfile_fd},
+	    2, &fail) == -1)
 		goto undo;
 	return;
 undo:
+	redirect_undo(o, &p->io);
+	if (p->lockfile_created)
+		pidlock_unlink(o->lockfile, p->lockfile_fd);
 	if (p->pidfile_fd >= 0)
 		pidlock_unlink(o->pidfile, p->pidfile_fd);
 	report_fail(o, reportfd, &fail);
@@ -123,8 +130,13 @@ start(struct options *o)
 	if (!o->foreground)
 		reportfd = detach(o, &notify);	/* returns only in the daemon */
 	setup_process(o, reportfd, &prepared);
-	if (o->respawn != RESPAWN_NONE || o->syslog)
+	if (o->respawn != RESPAWN_NONE || o->syslog) {
+		/* The supervisor's files are truncated once, when it starts. */
+		if (redirect_truncate(o, &prepared.io) == -1)
+			report_fail(o, reportfd, &(struct report){
+			    .stage = STAGE_STDOUT, .err = errno});
 		supervise_run(o, reportfd, &prepared, &notify);
+	}
 	prepared.keeps_locks = true;
 	exec_command(o, reportfd, &prepared);
 }

@@ -864,7 +864,8 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 			return (rc);
 		if (w.pidfd == -1 || (pfd[2].revents & POLLIN))
 			return (daemon_exited(o, n, &w));
-		if (ready == 0 && now_ms() >= w.deadline_ms)
+		/* Checked every turn: a chatty sender cannot outrun it. */
+		if (now_ms() >= w.deadline_ms)
 			return (fail_start(o, n, &w, &(struct report){
 			    .stage = STAGE_NOTIFY_TIMEOUT, .pid = daemon,
 			    .extra = w.deadline_ms - w.start_ms > INT_MAX ?

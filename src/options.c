@@ -330,6 +330,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 				err = "not a file descriptor from 3 up";
 				break;
 			}
+			if (o->nkeep_fds == KEEP_FDS_MAX) {
+				err = "too many --keep-fd (at most 64)";
+				break;
+			}
 			if ((o->keep_fds = grow(o->keep_fds, o->nkeep_fds,
 			    sizeof(*o->keep_fds))) == NULL)
 				return (bad(errbuf, errlen, "parse %s: %s",

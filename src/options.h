@@ -32,6 +32,7 @@ enum respawn_mode {
 };
 
 #define LIMITS_MAX 16
+#define KEEP_FDS_MAX 64
 
 struct options {
 	enum action action;

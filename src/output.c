@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -351,10 +352,13 @@ output_open(struct output *out, const struct options *o,
     const struct stdio_files *io)
 {
 	const char *sock = getenv("DAEMONIZE_SYSLOG_SOCKET");
+	struct stat so, se;
 
 	*out = (struct output){
+		/* One file in two spellings: redirect_open() shared it. */
 		.shared = o->stdout_path != NULL && o->stderr_path != NULL &&
-		    strcmp(o->stdout_path, o->stderr_path) == 0,
+		    fstat(io->out, &so) == 0 && fstat(io->err, &se) == 0 &&
+		    so.st_dev == se.st_dev && so.st_ino == se.st_ino,
 		.syslog = o->syslog,
 		.facility = o->syslog_facility,
 		.logfd = -1,
@@ -383,6 +387,12 @@ output_child_stdio(const struct output *out, const struct stdio_files *io,
 	const struct output_stream *so = &out->s[OUTPUT_STDOUT];
 	const struct output_stream *se = &out->s[OUTPUT_STDERR];
 
+	/*
+	 * Every child shares the supervisor's -i file description: rewind a
+	 * regular file so each one reads it from the start, as the first did
+	 * (a FIFO or device fails with ESPIPE and is left as it is).
+	 */
+	(void)lseek(io->in, 0, SEEK_SET);
 	child->in = io->in;
 	child->out = so->wfd >= 0 ? so->wfd : io->out;
 	if (se->wfd >= 0)

@@ -86,17 +86,23 @@ pidlock_open(const char *path, int *refusal)
 int
 pidlock_lock(int fd, pid_t *holder)
 {
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct flock fl;
 
 	*holder = 0;
-	if (fcntl(fd, F_SETLK, &fl) == 0)
-		return (0);
-	if (errno == EAGAIN || errno == EACCES) {
+	/* A holder that exits between F_SETLK and F_GETLK: try again. */
+	for (int tries = 0; tries < 3; tries++) {
 		fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return (0);
+		if (errno != EAGAIN && errno != EACCES)
+			return (-1);
+		fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
 			*holder = fl.l_pid;
-		errno = EAGAIN;
+			break;
+		}
 	}
+	errno = EAGAIN;
 	return (-1);
 }
 

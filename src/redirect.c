@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitcodes.h"
 #include "options.h"
 #include "redirect.h"
 #include "report.h"
@@ -44,11 +45,11 @@ stdio_sanitize(void)
 			continue;
 		fd = open("/dev/null", O_RDWR);
 		if (fd == -1)
-			_exit(71);
+			_exit(EXIT_OSERR);
 		if (fd != i) {
 			/* A lower fd was already free: cannot happen, but be sure. */
 			close(fd);
-			_exit(71);
+			_exit(EXIT_OSERR);
 		}
 	}
 }
@@ -115,71 +116,137 @@ fail:
 }
 
 /*
- * Open an output file: created 0666 & ~umask, appended to or truncated
- * (after the checks, so a refused file is never truncated).
+ * Open an output file, created 0666 & ~umask, without truncating it.
+ * *created says whether this call created it (O_EXCL first), so that a
+ * start that fails later can remove it again.
  */
-int
-redirect_open_output(const char *path, bool append, int *refusal)
+static int
+open_output(const char *path, bool append, int *refusal, bool *created)
 {
-	struct stat st;
-	int fd, e;
+	int flags = O_WRONLY | (append ? O_APPEND : 0), fd;
 
-	fd = open_guarded(path, O_WRONLY | O_CREAT | (append ? O_APPEND : 0),
-	    false, refusal);
-	if (fd == -1 || append)
-		return (fd);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    ftruncate(fd, 0) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return (-1);
-	}
+	fd = open_guarded(path, flags | O_CREAT | O_EXCL, false, refusal);
+	*created = fd != -1;
+	/* O_EXCL also fails on a symlink, even a dangling one: follow it. */
+	if (fd == -1 && errno == EEXIST)
+		fd = open_guarded(path, flags | O_CREAT, false, refusal);
 	return (fd);
 }
 
 /*
- * Open stdin, stdout and stderr as the options say (default /dev/null).
- * The same path for -o and -e shares one open file description.  Returns
- * 0, or -1 with *fail filled for the report pipe.
+ * Open an output file for appending (the supervisor's reopen after a log
+ * rotation): created if it was moved away, never truncated.
+ */
+int
+redirect_open_output(const char *path, bool append, int *refusal)
+{
+	bool created;
+
+	return (open_output(path, append, refusal, &created));
+}
+
+/* Whether fd is the same file as one of the fds in avoid. */
+static bool
+same_file(int fd, const int *avoid, size_t navoid)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == -1)
+		return (false);
+	for (size_t i = 0; i < navoid; i++)
+		if (avoid[i] >= 0 && fstat(avoid[i], &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return (true);
+	return (false);
+}
+
+/*
+ * Open stdin, stdout and stderr as the options say (default /dev/null),
+ * nothing truncated yet.  -o and -e naming one file (in any spelling)
+ * share one open file description; none may be a file in avoid (the locked
+ * pidfile and lockfile: a second descriptor of it, closed at exec, would
+ * drop the lock).  Returns 0, or -1 with *fail filled for the report pipe.
  */
 int
 redirect_open(const struct options *o, struct stdio_files *io,
-    struct report *fail)
+    const int *avoid, size_t navoid, struct report *fail)
 {
-	int refusal;
+	int refusal = REFUSE_NONE, err_fd;
+	bool created;
 
-	*io = (struct stdio_files){-1, -1, -1};
+	*io = (struct stdio_files){-1, -1, -1, false, false};
 	if (o->stdin_path != NULL)
 		io->in = open_guarded(o->stdin_path, O_RDONLY, true, &refusal);
 	else
 		io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (io->in == -1) {
+	if (io->in != -1 && same_file(io->in, avoid, navoid))
+		refusal = REFUSE_LOCKED_FILE;
+	if (io->in == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDIN, errno, 0, refusal};
 		return (-1);
 	}
 	if (o->stdout_path != NULL)
-		io->out = redirect_open_output(o->stdout_path, o->append,
-		    &refusal);
+		io->out = open_output(o->stdout_path, o->append, &refusal,
+		    &io->out_created);
 	else
 		io->out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (io->out == -1) {
+	if (io->out != -1 && same_file(io->out, avoid, navoid))
+		refusal = REFUSE_LOCKED_FILE;
+	if (io->out == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDOUT, errno, 0, refusal};
 		return (-1);
 	}
-	if (o->stderr_path != NULL && o->stdout_path != NULL &&
-	    strcmp(o->stderr_path, o->stdout_path) == 0)
-		io->err = fcntl(io->out, F_DUPFD_CLOEXEC, 3);
-	else if (o->stderr_path != NULL)
-		io->err = redirect_open_output(o->stderr_path, o->append,
-		    &refusal);
-	else
+	if (o->stderr_path != NULL) {
+		err_fd = open_output(o->stderr_path, o->append, &refusal,
+		    &created);
+		if (err_fd != -1 && same_file(err_fd, avoid, navoid))
+			refusal = REFUSE_LOCKED_FILE;
+		if (err_fd != -1 && refusal == REFUSE_NONE &&
+		    o->stdout_path != NULL && same_file(err_fd, &io->out, 1)) {
+			close(err_fd);
+			err_fd = fcntl(io->out, F_DUPFD_CLOEXEC, 3);
+			created = false;
+		}
+		io->err = err_fd;
+		io->err_created = created;
+	} else
 		io->err = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (io->err == -1) {
+	if (io->err == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDERR, errno, 0, refusal};
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Truncate the -o and -e files unless -a: done at the last moment (just
+ * before exec, or when the supervisor starts), so that a start that fails
+ * does not destroy the previous log.
+ */
+int
+redirect_truncate(const struct options *o, const struct stdio_files *io)
+{
+	struct stat st;
+	int fds[2] = {io->out, io->err};
+
+	if (o->append)
+		return (0);
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0 && fstat(fds[i], &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    ftruncate(fds[i], 0) == -1)
+			return (-1);
+	return (0);
+}
+
+/* A failed start: remove the output files it created, and only those. */
+void
+redirect_undo(const struct options *o, const struct stdio_files *io)
+{
+	if (io->out_created)
+		unlink(o->stdout_path);
+	if (io->err_created)
+		unlink(o->stderr_path);
 }
 
 /* Make io the standard descriptors 0, 1 and 2 (not close-on-exec). */

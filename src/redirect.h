@@ -16,11 +16,15 @@ struct stdio_files {
 	int in;
 	int out;
 	int err;
+	bool out_created;	/* this start created the -o file */
+	bool err_created;	/* ... the -e file */
 };
 
 int redirect_open(const struct options *, struct stdio_files *,
-    struct report *);
+    const int *, size_t, struct report *);
 int redirect_open_output(const char *, bool, int *);
+int redirect_truncate(const struct options *, const struct stdio_files *);
+void redirect_undo(const struct options *, const struct stdio_files *);
 int redirect_install(const struct stdio_files *);
 int redirect_sweep(const int *, size_t);
 void stdio_sanitize(void);

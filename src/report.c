@@ -91,6 +91,9 @@ refusal_text(int refusal)
 		return ("refusing a file that is not a regular file");
 	case REFUSE_HARDLINK:
 		return ("refusing a file with more than one hard link");
+	case REFUSE_LOCKED_FILE:
+		return ("refusing the pidfile or lockfile (a second descriptor "
+		    "of it would drop the lock)");
 	}
 	return (NULL);
 }

@@ -68,6 +68,7 @@ enum refusal {
 	REFUSE_SYMLINK,
 	REFUSE_NOT_REGULAR,
 	REFUSE_HARDLINK,
+	REFUSE_LOCKED_FILE,	/* the pidfile or lockfile itself */
 };
 
 void report_send(int, const struct report *);

@@ -59,14 +59,37 @@ abort_signalfd(void)
 	return (signalfd(-1, &set, SFD_CLOEXEC));
 }
 
+/*
+ * The daemon's pid when the abort came before its STARTED record: make
+ * sure no daemon can appear any more (the intermediate dies), then read
+ * the pipe until the record or EOF.  Bounded: a daemon that exists sends
+ * the record first thing.
+ */
+static pid_t
+await_started(int fd, pid_t intermediate)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct report rec;
+
+	kill(intermediate, SIGKILL);
+	while (poll(&pfd, 1, 2000) > 0 && report_read(fd, &rec) == 1)
+		if (rec.stage == STAGE_STARTED)
+			return (rec.pid);
+	return (0);
+}
+
 /* The start was interrupted by signo: undo it and return 128+signo. */
 static int
-abort_start(const struct options *o, pid_t daemon, int signo)
+abort_start(const struct options *o, int fd, pid_t intermediate,
+    pid_t daemon, int signo)
 {
 	struct stat st;
 	pid_t holder;
 	int refusal;
 
+	if (daemon == 0)
+		daemon = await_started(fd, intermediate);
+	waitpid(intermediate, NULL, 0);
 	if (daemon > 0)
 		control_stop_pid(daemon, &o->retry, o->verbose);
 	if (o->pidfile != NULL &&
@@ -131,8 +154,8 @@ start_wait(const struct options *o, struct notify *n, int fd,
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				notify_close(n);
-				return (abort_start(o, daemon,
-				    (int)si.ssi_signo));
+				return (abort_start(o, fd, intermediate,
+				    daemon, (int)si.ssi_signo));
 			}
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))

@@ -655,6 +655,14 @@ on_notify(struct supervisor *s)
 	struct notify_message m;
 	enum notify_result r;
 
+	/*
+	 * The command can only speak after its exec closed the exec pipe:
+	 * take that EOF first if this poll round saw the socket before it,
+	 * or a READY=1 would find the start not yet waiting for it.
+	 */
+	if (s->execfd >= 0 && poll(&(struct pollfd){.fd = s->execfd,
+	    .events = POLLIN}, 1, 0) > 0)
+		exec_outcome(s);
 	while ((r = notify_receive(s->n, s->o, s->self, &m)) != NOTIFY_EMPTY) {
 		if (r == NOTIFY_ERROR) {
 			output_log(&s->out, LOG_ERR, "read readiness socket: "

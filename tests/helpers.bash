@@ -57,6 +57,11 @@ track_pidfile() {
 	return 0
 }
 
+# has_lines FILE N: FILE exists and has at least N lines.
+has_lines() {
+	[[ -f $1 ]] && (($(wc -l <"$1") >= $2))
+}
+
 # probe_val REPORT KEY: one value from a probe report.
 probe_val() {
 	sed -n "s/^$2=//p" "$1"

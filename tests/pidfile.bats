@@ -157,3 +157,15 @@ start_one() {
 	[ "$stderr" = "daemonize: $T/lock: already running as pid $pid" ]
 	[ ! -e "$T/other" ]
 }
+
+@test "73: -o, -e or -i naming the pidfile is refused (a second fd would drop the lock)" {
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -o "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: open stdout $T/pid: refusing the pidfile or lockfile (a second descriptor of it would drop the lock)" ]
+	[ ! -e "$T/pid" ]
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" -e "$T/./lock" "$PROBE"
+	[ "$stderr" = "daemonize: open stderr $T/./lock: refusing the pidfile or lockfile (a second descriptor of it would drop the lock)" ]
+	[ ! -e "$T/lock" ]
+	echo 1 >"$T/pid"
+	run -66 --separate-stderr "$DAEMONIZE" -p "$T/pid" -i "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: open stdin $T/pid: refusing the pidfile or lockfile (a second descriptor of it would drop the lock)" ]
+}

@@ -171,3 +171,42 @@ os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" "$PROBE" -x 0
 	run -64 --separate-stderr "$DAEMONIZE" ''
 	[ "$stderr" = "daemonize: parse command line: empty command name" ]
 }
+
+@test "a failed start keeps the previous log and removes only the files it created" {
+	echo precious >"$T/old.log"
+	run -66 "$DAEMONIZE" -p "$T/pid" -l "$T/lock" -o "$T/old.log" \
+	    -e "$T/new.log" -c "$T/nodir" "$PROBE"
+	[ "$(cat "$T/old.log")" = precious ]
+	[ ! -e "$T/new.log" ]
+	[ ! -e "$T/lock" ]
+	[ ! -e "$T/pid" ]
+	touch "$T/lock"
+	run -66 "$DAEMONIZE" -l "$T/lock" -c "$T/nodir" "$PROBE"
+	[ -e "$T/lock" ]
+}
+
+@test "a successful start truncates -o and -e (without -a), and -a appends" {
+	echo old >"$T/out"
+	run -0 "$DAEMONIZE" -o "$T/out" "$PROBE" -r "$T/rep" -L 1
+	wait_report "$T/rep"
+	wait_for 5 grep -qx 'line 1' "$T/out"
+	[ "$(cat "$T/out")" = "line 1" ]
+	echo old >"$T/app"
+	run -0 "$DAEMONIZE" -a -o "$T/app" "$PROBE" -r "$T/rep2" -L 1
+	wait_report "$T/rep2"
+	wait_for 5 grep -qx 'line 1' "$T/app"
+	[ "$(cat "$T/app")" = "old
+line 1" ]
+}
+
+@test "-o and -e naming one file in two spellings share it: no line lost" {
+	run -0 "$DAEMONIZE" -o "$T/same.log" -e "$T/./same.log" "$PROBE" -r "$T/rep" -L 3 -E 3
+	wait_report "$T/rep"
+	wait_for 5 has_lines "$T/same.log" 6
+	[ "$(head -3 "$T/same.log")" = "line 1
+line 2
+line 3" ]
+	[ "$(tail -3 "$T/same.log")" = "err 1
+err 2
+err 3" ]
+}
