@@ -96,3 +96,12 @@ man_synopsis() {
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --status
 	[ "$stderr" = "daemonize: parse --status: only one of --stop, --status, --signal and --restart may be given" ]
 }
+
+@test "the exit codes of src/exitcodes.h are the man page's EXIT STATUS table" {
+	header=$(sed -n '/^enum exitcode {/,/^};/p' "$TOP_SRCDIR/src/exitcodes.h" |
+	    sed -n 's/.*= \([0-9]*\),.*/\1/p' | grep -vx 1 | sort -n | paste -sd' ')
+	manpage=$(sed -n '/^\.Sh EXIT STATUS/,/^\.El/p' "$TOP_SRCDIR/man/daemonize.1" |
+	    sed -n 's/^\.It \([0-9]*\)$/\1/p' | sort -n | paste -sd' ')
+	[ "$header" = "0 64 66 67 70 71 73 75 77 124 125 126 127" ]
+	[ "$manpage" = "$header" ]
+}
