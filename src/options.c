@@ -211,10 +211,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
     size_t errlen)
 {
 	const char *err = NULL;
-	char name[64];
+	char name[64], start_option[64] = "";
 	long long n;
 	int c, longindex;
-	bool retry_set = false;
+	bool retry_set = false, respawn_tuned = false;
 
 	*o = (struct options){
 		.action = ACTION_START,
@@ -239,6 +239,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		if (c == -1)
 			break;
 		option_name(c, longindex, name, sizeof(name));
+		if (start_option[0] == '\0' && strchr("pvhV", c) == NULL &&
+		    c != OPT_STOP && c != OPT_STATUS && c != OPT_SIGNAL &&
+		    c != OPT_RESTART && c != OPT_RETRY && c != '?')
+			snprintf(start_option, sizeof(start_option), "%s", name);
 		switch (c) {
 		case 'a':
 			o->append = true;
@@ -295,10 +299,12 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 				err = "not always or failure";
 			break;
 		case OPT_RESPAWN_DELAY:
+			respawn_tuned = true;
 			err = parse_respawn_delay(optarg, &o->respawn_min_ms,
 			    &o->respawn_max_ms);
 			break;
 		case OPT_RESPAWN_MAX:
+			respawn_tuned = true;
 			o->respawn_limited = true;
 			err = parse_respawn_max(optarg, &o->respawn_max,
 			    &o->respawn_window_ms);
@@ -459,6 +465,11 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		if (o->pidfile == NULL)
 			return (bad(errbuf, errlen, "parse command line: "
 			    "--stop, --status and --signal need -p pidfile"));
+		/* Nothing is silently ignored: start options have no place. */
+		if (start_option[0] != '\0')
+			return (bad(errbuf, errlen, "parse %s: a start option; "
+			    "--stop, --status and --signal take only -p, -v "
+			    "and --retry", start_option));
 	}
 	if (o->action == ACTION_RESTART && o->pidfile == NULL)
 		return (bad(errbuf, errlen,
@@ -477,6 +488,12 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	    !o->syslog)
 		return (bad(errbuf, errlen,
 		    "parse --child-pidfile: only with --respawn or --syslog"));
+	if (o->tag != NULL && o->respawn == RESPAWN_NONE && !o->syslog)
+		return (bad(errbuf, errlen,
+		    "parse --tag: only with --respawn or --syslog"));
+	if (respawn_tuned && o->respawn == RESPAWN_NONE)
+		return (bad(errbuf, errlen, "parse --respawn-delay, "
+		    "--respawn-max: only with --respawn"));
 	return (0);
 }
 

@@ -105,3 +105,28 @@ man_synopsis() {
 	[ "$header" = "0 64 66 67 70 71 73 75 77 124 125 126 127" ]
 	[ "$manpage" = "$header" ]
 }
+
+@test "nothing is silently ignored: start options with a control action, supervisor options without one" {
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -o "$T/out"
+	[ "$stderr" = "daemonize: parse -o: a start option; --stop, --status and --signal take only -p, -v and --retry" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --oknodo --status
+	[ "$stderr" = "daemonize: parse --oknodo: a start option; --stop, --status and --signal take only -p, -v and --retry" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --signal HUP --retry 3
+	[ "$stderr" = "daemonize: parse --retry: only --stop, --restart, --respawn and --wait-ready use a stop schedule" ]
+	run -64 --separate-stderr "$DAEMONIZE" -t tag "$PROBE"
+	[ "$stderr" = "daemonize: parse --tag: only with --respawn or --syslog" ]
+	run -64 --separate-stderr "$DAEMONIZE" --respawn-delay=1 "$PROBE"
+	[ "$stderr" = "daemonize: parse --respawn-delay, --respawn-max: only with --respawn" ]
+	run -64 --separate-stderr "$DAEMONIZE" --respawn-max=3 "$PROBE"
+	[ "$stderr" = "daemonize: parse --respawn-delay, --respawn-max: only with --respawn" ]
+	run -64 --separate-stderr "$DAEMONIZE" --child-pidfile="$T/c" "$PROBE"
+	[ "$stderr" = "daemonize: parse --child-pidfile: only with --respawn or --syslog" ]
+	[ ! -e "$T/pid" ] && [ ! -e "$T/out" ] && [ ! -e "$T/c" ]
+}
+
+@test "too many --keep-fd: 64" {
+	args=()
+	for i in $(seq 3 67); do args+=(--keep-fd=$i); done
+	run -64 --separate-stderr "$DAEMONIZE" "${args[@]}" "$PROBE"
+	[ "$stderr" = "daemonize: parse --keep-fd=67: too many --keep-fd (at most 64)" ]
+}
