@@ -72,7 +72,9 @@ adopted() {
 	[ "$(probe_val "$T/rep" pgid)" = "$child" ]
 	[ "$(probe_val "$T/rep" fds)" = "0,1,2" ]
 	[ "$(probe_val "$T/rep" sigblk)" = "0000000000000000" ]
-	[ "$(tr -d '\0' </proc/$sup/cmdline)" = \
+	# The title is the first string (libbsd may leave a '.' further on,
+	# where a longer argv[0] ended, for older ps(1)).
+	[ "$(tr '\0' '\n' </proc/$sup/cmdline | head -n1)" = \
 	    "daemonize: probe [supervising pid $child]" ]
 	# The supervisor let go of the caller's descriptors.
 	[ "$(readlink /proc/$sup/fd/1)" = /dev/null ]
