@@ -40,19 +40,6 @@ teardown()
 	return $rc
 }
 
-# nofd3 COMMAND...: run COMMAND with bats' fd 3 closed, so that a daemon
-# it leaves behind cannot keep bats waiting (run's own fd 3 stays open,
-# which bats needs).
-nofd3()
-{
-	"$@" 3>&-
-}
-
-sid_of()
-{
-	ps -o sid= -p "$1" | tr -d ' '
-}
-
 # track PID: track_pid, and remember PID's session for teardown.
 track()
 {
@@ -70,20 +57,6 @@ track_daemon()
 {
 	[[ -s $1 ]] && track "$(head -n1 "$1")"
 	return 0
-}
-
-# The live processes of session SID, one pid a line.
-session_members()
-{
-	local pid
-	for pid in $(ps -e -o pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'); do
-		is_alive "$pid" && echo "$pid"
-	done
-}
-
-session_empty()
-{
-	[ -z "$(session_members "$1")" ]
 }
 
 # The live processes left in the tracked sessions.

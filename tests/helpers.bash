@@ -114,3 +114,29 @@ stop_tracked() {
 teardown() {
 	stop_tracked
 }
+
+# nofd3 COMMAND...: run COMMAND with bats' fd 3 closed, so that a daemon
+# it leaves behind cannot keep bats waiting.
+nofd3()
+{
+	"$@" 3>&-
+}
+
+sid_of()
+{
+	ps -o sid= -p "$1" | tr -d ' '
+}
+
+# The live processes of session SID, one pid a line.
+session_members()
+{
+	local pid
+	for pid in $(ps -e -o pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'); do
+		is_alive "$pid" && echo "$pid"
+	done
+}
+
+session_empty()
+{
+	[ -z "$(session_members "$1")" ]
+}

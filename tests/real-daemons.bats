@@ -9,32 +9,6 @@
 
 load helpers
 
-# nofd3 COMMAND...: run COMMAND with bats' fd 3 closed, so that a daemon
-# it leaves behind cannot keep bats waiting.
-nofd3()
-{
-	"$@" 3>&-
-}
-
-sid_of()
-{
-	ps -o sid= -p "$1" | tr -d ' '
-}
-
-# The live processes of session SID, one pid a line.
-session_members()
-{
-	local pid
-	for pid in $(ps -e -o pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'); do
-		is_alive "$pid" && echo "$pid"
-	done
-}
-
-session_empty()
-{
-	[ -z "$(session_members "$1")" ]
-}
-
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port()
 {
