@@ -52,8 +52,7 @@ unrelated() {
 	chmod 755 "$T"
 	echo 1 >"$T/pid"
 	chmod 600 "$T/pid"
-	local d=$T
-	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	reachable_by_all
 	run -4 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$DAEMONIZE" -p "$T/pid" --status
 	[ "$stderr" = "daemonize: read pidfile $T/pid: Permission denied" ]
@@ -134,8 +133,7 @@ unrelated() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	start_probe
 	chmod 755 "$T"
-	local d=$T
-	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	reachable_by_all
 	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$DAEMONIZE" -p "$T/pid" --stop
 	[ "$stderr" = "daemonize: signal pid $pid: Operation not permitted" ]

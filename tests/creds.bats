@@ -7,12 +7,7 @@ load helpers
 
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	# Let an unprivileged daemon reach $T (bats makes its dirs 0700).
-	local d=$T
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	reachable_by_all
 }
 
 @test "-u nobody: the probe sees nobody's credentials" {

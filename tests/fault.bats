@@ -110,11 +110,7 @@ running_with() {
 	command -v prlimit >/dev/null || skip "needs prlimit"
 	# A uid of our own: RLIMIT_NPROC counts every process of the real uid.
 	uid=$((200000 + $$ % 100000))
-	local d=$T
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	reachable_by_all
 	mkdir "$T/u" && chown "$uid:$uid" "$T/u"
 	# daemonize and the intermediate process fit; the daemon does not.
 	run -71 --separate-stderr in_ns prlimit --nproc=2 \

@@ -62,6 +62,16 @@ has_lines() {
 	[[ -f $1 ]] && (($(wc -l <"$1") >= $2))
 }
 
+# reachable_by_all: let an unprivileged daemon reach $T (bats makes its
+# directories 0700): o+x on $T and every directory above it.
+reachable_by_all() {
+	local d=$T
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # probe_val REPORT KEY: one value from a probe report.
 probe_val() {
 	sed -n "s/^$2=//p" "$1"

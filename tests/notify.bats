@@ -31,11 +31,7 @@ setup() {
 
 # Let an unprivileged daemon and sender reach $T (bats makes it 0700).
 open_tmpdir() {
-	local d=$T
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	reachable_by_all
 }
 
 now_ms() {

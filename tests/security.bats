@@ -11,12 +11,7 @@ load helpers
 
 setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	# Let an unprivileged daemon reach $T (bats makes its dirs 0700).
-	local d=$T
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	reachable_by_all
 	# The daemon's user owns this directory: it can plant anything in it.
 	mkdir "$T/userdir" && chown nobody "$T/userdir"
 	echo precious >"$T/target" && chmod 644 "$T/target"
