@@ -52,23 +52,32 @@ refuse_setid(void)
 		    "setgid");
 }
 
-/* Lock one file for this process; on failure fill *fail. */
+/*
+ * Lock one file for this process (with write_pid, also write our pid into
+ * it); on failure fill *fail.
+ */
 static int
-take_lock(const char *path, int stage, int locked_stage, struct report *fail)
+take_lock(const char *path, bool write_pid, int stage, int locked_stage,
+    struct report *fail)
 {
-	pid_t holder;
-	int fd, refusal;
+	struct pidlock_fail f;
+	int fd;
 
-	if ((fd = pidlock_open(path, &refusal)) == -1) {
-		*fail = (struct report){stage, errno, 0, refusal};
-		return (-1);
+	if ((fd = pidlock_acquire(path, write_pid, &f)) != -1)
+		return (fd);
+	switch (f.what) {
+	case PIDLOCK_FAIL_LOCKED:
+		*fail = (struct report){locked_stage, f.err, f.holder, 0};
+		break;
+	case PIDLOCK_FAIL_WRITE:
+		*fail = (struct report){STAGE_PIDFILE_WRITE, f.err, 0, 0};
+		break;
+	default:
+		*fail = (struct report){stage, f.err, 0,
+		    REFUSAL_EXTRA(f.refusal, f.at)};
+		break;
 	}
-	if (pidlock_lock(fd, &holder) == -1) {
-		*fail = (struct report){locked_stage, errno, holder, 0};
-		close(fd);
-		return (-1);
-	}
-	return (fd);
+	return (-1);
 }
 
 /*
@@ -80,27 +89,22 @@ static void
 setup_process(const struct options *o, int reportfd, struct prepared *p)
 {
 	struct report fail = {.stage = STAGE_NONE};
-	struct stat pst, lst;
+	struct stat lst;
 	bool lockfile_existed = o->lockfile != NULL &&
 	    lstat(o->lockfile, &lst) == 0;
 
 	*p = (struct prepared){.pidfile_fd = -1, .lockfile_fd = -1};
 	umask(o->umask);
 	if (o->pidfile != NULL) {
-		p->pidfile_fd = take_lock(o->pidfile, STAGE_PIDFILE,
+		p->pidfile_fd = take_lock(o->pidfile, true, STAGE_PIDFILE,
 		    STAGE_PIDFILE_LOCKED, &fail);
 		if (p->pidfile_fd == -1)
 			report_fail(o, reportfd, &fail);
-		if (pidlock_write(p->pidfile_fd, getpid()) == -1) {
-			fail = (struct report){STAGE_PIDFILE_WRITE, errno, 0, 0};
-			goto undo;
-		}
 	}
 	/* -l may name the pidfile: a second open and close would drop the lock. */
 	if (o->lockfile != NULL && !(p->pidfile_fd >= 0 &&
-	    fstat(p->pidfile_fd, &pst) == 0 && stat(o->lockfile, &lst) == 0 &&
-	    pst.st_dev == lst.st_dev && pst.st_ino == lst.st_ino)) {
-		p->lockfile_fd = take_lock(o->lockfile, STAGE_LOCKFILE,
+	    pidlock_names(o->lockfile, p->pidfile_fd))) {
+		p->lockfile_fd = take_lock(o->lockfile, false, STAGE_LOCKFILE,
 		    STAGE_LOCKFILE_LOCKED, &fail);
 		if (p->lockfile_fd == -1)
 			goto undo;

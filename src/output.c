@@ -497,7 +497,7 @@ output_reopen(struct output *out, const struct options *o)
 			    O_CLOEXEC);
 			continue;
 		}
-		if ((fd = redirect_open_output(s->path, true, &refusal)) ==
+		if ((fd = redirect_open_output(o, s->path, &refusal)) ==
 		    -1) {
 			struct report r = {i == OUTPUT_STDOUT ? STAGE_STDOUT :
 			    STAGE_STDERR, errno, 0, refusal};

@@ -4,30 +4,151 @@
  *
  * Classic fcntl(2) record locks belong to a process: fork(2) does not pass
  * them on, execve(2) keeps them, and closing ANY descriptor of the file in
- * the holding process drops them.  So the lock is taken in the process that
- * keeps it (the daemon in plain mode, the supervisor with --respawn), the
- * path is never opened a second time there, and in plain mode the fd is
- * left open across exec (the daemon sees one extra descriptor).
+ * the holding process drops them all (close-on-exec at execve(2) too).  A
+ * write lock needs a writable descriptor, and the daemon, which may run as
+ * -u's user, must not have one: it could rewrite the pid that root's
+ * scripts trust.  So the file carries two one-byte lock ranges:
  *
- * Control commands ask F_GETLK who holds the lock.  That holder is the
- * daemon; the text in the file is a hint that may name a recycled pid.
+ *   HOLDER (byte 0)  read-locked by the daemon (the supervisor with
+ *                    --respawn) through a read-only descriptor that it
+ *                    keeps, in plain mode across exec.  F_GETLK on it
+ *                    names the daemon: that is what --status, --stop and
+ *                    "already running as pid N" ask.
+ *   GATE (byte 1)    write-locked, briefly, by whoever changes the file:
+ *                    a starting writer, or a remover.
  *
- * The file is opened O_NOFOLLOW and must be a regular file with one link,
- * so a symlink or hard link planted by a less privileged user cannot make
- * root write or truncate another file.  It is never chowned.
+ * A start opens the file (creating it), then forks a writer that holds a
+ * writable descriptor: the writer takes the GATE, checks that the path
+ * still names the file it locked (lock, then verify: a remover may have
+ * unlinked it between open and lock) and that nobody holds HOLDER; then
+ * the starting process read-locks HOLDER, and the writer writes the pid
+ * and exits, which opens the GATE again.  The starting process closed its
+ * own writable descriptor before it took any lock, so it never drops its
+ * lock by closing one, and it never holds one afterwards.
+ *
+ * Why this is exclusive although read locks are shared: HOLDER is only
+ * ever read-locked by a process whose writer holds the GATE and saw HOLDER
+ * free, and the GATE admits one writer at a time; so a second holder can
+ * only appear after the first one's lock is gone.  A remover (a failed
+ * start's cleanup by the original process, --stop's stale removal) takes
+ * the GATE, checks that HOLDER is free and that the path still names the
+ * file, then unlinks it; a holder removes its own file while it still
+ * holds HOLDER (nobody can take the file over meanwhile) after the same
+ * check.  So no process ever holds a lock on an unlinked pidfile, and a
+ * new instance's file is never removed.
+ *
+ * Every path is opened through safeopen.c, which never follows a link that
+ * someone other than root could have planted; the file must be a regular
+ * file with one link.  It is never chowned.
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pidlock.h"
 #include "report.h"
+#include "safeopen.h"
+
+#define HOLDER		0	/* byte read-locked by the daemon */
+#define GATE		1	/* byte write-locked by a writer or remover */
+#define GATE_WAIT_MS	2000	/* another writer or remover is brief */
+#define ACQUIRE_TRIES	10	/* the file was unlinked under us: again */
+
+/* What the writer tells the starting process. */
+struct wmsg {
+	int what;
+	int err;
+	pid_t holder;
+};
+
+enum { W_GO = 1, W_LOCKED, W_RETRY, W_FAIL, W_DONE };
+
+static int
+lock_byte(int fd, short type, off_t start)
+{
+	struct flock fl = {.l_type = type, .l_whence = SEEK_SET,
+	    .l_start = start, .l_len = 1};
+
+	return (fcntl(fd, F_SETLK, &fl));
+}
+
+/*
+ * Does another process hold a lock on byte start?  1 (*pid the holder),
+ * 0 free, -1 error.  A holder from another pid namespace (or an OFD lock)
+ * has no pid: ESRCH.
+ */
+static int
+byte_holder(int fd, off_t start, pid_t *pid)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = start, .l_len = 1};
+
+	*pid = 0;
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return (-1);
+	if (fl.l_type == F_UNLCK)
+		return (0);
+	*pid = fl.l_pid;
+	if (fl.l_pid <= 0) {
+		errno = ESRCH;
+		return (-1);
+	}
+	return (1);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000};
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Take the GATE, waiting (bounded) for another writer or remover to be
+ * done.  When a daemon holds HOLDER there is nothing to wait for: EAGAIN
+ * with *holder its pid.
+ */
+static int
+take_gate(int fd, pid_t *holder)
+{
+	for (int ms = 0;; ms++) {
+		if (lock_byte(fd, F_WRLCK, GATE) == 0)
+			return (0);
+		if (errno != EAGAIN && errno != EACCES)
+			return (-1);
+		if (byte_holder(fd, HOLDER, holder) == 1 || ms >= GATE_WAIT_MS) {
+			if (*holder == 0)
+				(void)byte_holder(fd, GATE, holder);
+			errno = EAGAIN;
+			return (-1);
+		}
+		sleep_ms(1);
+	}
+}
+
+/* Whether dirfd/name is still the file open as fd, with one link. */
+static bool
+still_named(int fd, int dirfd, const char *name)
+{
+	struct stat held, named;
+
+	return (fstat(fd, &held) == 0 &&
+	    fstatat(dirfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_dev == named.st_dev && held.st_ino == named.st_ino &&
+	    held.st_nlink == 1);
+}
 
 /* Check what an open fd refers to; sets *refusal and returns -1 if bad. */
 static int
@@ -50,69 +171,259 @@ check_regular(int fd, int *refusal)
 	return (0);
 }
 
+static bool
+same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return (fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
 /*
- * Open (creating if needed) a pidfile or lockfile, close-on-exec.  Returns
- * the fd, or -1 with errno set and *refusal saying why a file that exists
- * was not acceptable.  Nothing is truncated here.
+ * Open path read-write, creating it, without following a planted link;
+ * it must be a regular file with one link.  Returns the fd with so naming
+ * the entry, or -1 with errno and *refusal (so closed).
  */
-int
-pidlock_open(const char *path, int *refusal)
+static int
+open_file(const char *path, struct safeopen *so, int *refusal)
 {
 	int fd, e;
 
-	*refusal = REFUSE_NONE;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC, 0644);
+	fd = safeopen_open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_NOCTTY,
+	    0644, false, so);
+	*refusal = so->refusal;
 	if (fd == -1) {
-		if (errno == ELOOP)
-			*refusal = REFUSE_SYMLINK;
-		else if (errno == EISDIR || errno == ENXIO)
+		if (*refusal == REFUSE_NONE && (errno == EISDIR ||
+		    errno == ENXIO))
 			*refusal = REFUSE_NOT_REGULAR;
 		return (-1);
 	}
 	if (check_regular(fd, refusal) == -1) {
 		e = errno;
 		close(fd);
+		safeopen_close(so);
 		errno = e;
 		return (-1);
 	}
 	return (fd);
 }
 
-/*
- * Take the whole-file write lock without waiting.  On EAGAIN (or EACCES)
- * *holder is the pid holding it, as F_GETLK reports.
- */
-int
-pidlock_lock(int fd, pid_t *holder)
+static void
+send_msg(int sock, int what, int err, pid_t holder)
 {
-	struct flock fl;
+	struct wmsg m = {what, err, holder};
 
-	*holder = 0;
-	/* A holder that exits between F_SETLK and F_GETLK: try again. */
-	for (int tries = 0; tries < 3; tries++) {
-		fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return (0);
-		if (errno != EAGAIN && errno != EACCES)
-			return (-1);
-		fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
-			*holder = fl.l_pid;
-			break;
-		}
-	}
-	errno = EAGAIN;
-	return (-1);
+	(void)write(sock, &m, sizeof(m));
 }
 
 /*
- * Replace the content with "PID\n"; only ever called holding the lock.
- * The pid is written over the old text first and the file cut to its
- * length afterwards: overwriting blocks a stale pidfile already has needs
- * no free space, where truncating first would give them back and could
- * meet ENOSPC on a full filesystem (ext4 frees them only at the next
- * journal commit), leaving an empty file.
+ * The writer, a child of the starting process: it holds the writable
+ * descriptor and the GATE, never HOLDER, and ends in _exit(), which
+ * releases the GATE.
+ */
+static noreturn void
+writer(int wfd, const struct safeopen *so, int sock, bool write_pid,
+    pid_t daemon)
+{
+	pid_t holder = 0;
+	char go;
+	int r;
+
+	if (take_gate(wfd, &holder) == -1) {
+		send_msg(sock, errno == EAGAIN ? W_LOCKED : W_FAIL, errno,
+		    holder);
+		_exit(0);
+	}
+	if (!still_named(wfd, so->dirfd, so->name)) {
+		send_msg(sock, W_RETRY, 0, 0);
+		_exit(0);
+	}
+	if ((r = byte_holder(wfd, HOLDER, &holder)) != 0) {
+		send_msg(sock, r == 1 ? W_LOCKED : W_FAIL, errno, holder);
+		_exit(0);
+	}
+	send_msg(sock, W_GO, 0, 0);
+	/* EOF: the starting process could not lock; write nothing. */
+	if (read(sock, &go, 1) != 1)
+		_exit(0);
+	if (write_pid && pidlock_write(wfd, daemon) == -1)
+		send_msg(sock, W_FAIL, errno, 0);
+	else
+		send_msg(sock, W_DONE, 0, 0);
+	_exit(0);
+}
+
+static int
+read_msg(int sock, struct wmsg *m)
+{
+	ssize_t n;
+
+	do
+		n = read(sock, m, sizeof(*m));
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*m)) {
+		/* The writer died without a word. */
+		*m = (struct wmsg){W_FAIL, n == -1 ? errno : EPIPE, 0};
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Take HOLDER once the writer said GO, let it write, and wait for its
+ * word.  Returns 0, or -1 with *f filled (the file removed again if this
+ * start wrote nothing into it but still locked it).
+ */
+static int
+hold(int rfd, int sock, const struct safeopen *so, struct pidlock_fail *f)
+{
+	struct wmsg m = {W_FAIL, EPIPE, 0};
+
+	if (lock_byte(rfd, F_RDLCK, HOLDER) == -1) {
+		*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, errno, 0, 0, 0};
+		return (-1);
+	}
+	if (write(sock, "L", 1) != 1 || read_msg(sock, &m) == -1 ||
+	    m.what != W_DONE) {
+		*f = (struct pidlock_fail){PIDLOCK_FAIL_WRITE, m.err, 0, 0,
+		    0};
+		(void)safeopen_unlinkat(so->dirfd, so->name, rfd);
+		return (-1);
+	}
+	return (0);
+}
+
+/* One try at pidlock_acquire(): the fd, -1 failed (*f), -2 try again. */
+static int
+attempt(const char *path, bool write_pid, struct pidlock_fail *f)
+{
+	struct safeopen so;
+	struct wmsg m;
+	int wfd, rfd = -1, sv[2] = {-1, -1}, rc = -1;
+	pid_t w = -1;
+
+	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, 0, 0, REFUSE_NONE, 0};
+	if ((wfd = open_file(path, &so, &f->refusal)) == -1) {
+		f->err = errno;
+		f->at = so.at;
+		return (-1);
+	}
+	rfd = openat(so.dirfd, so.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (rfd == -1 || !same_inode(rfd, wfd)) {
+		rc = rfd == -1 && errno != ENOENT ? -1 : -2;
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		goto out;
+	fflush(NULL);
+	if ((w = fork()) == -1)
+		goto out;
+	if (w == 0) {
+		close(sv[0]);
+		writer(wfd, &so, sv[1], write_pid, getppid());
+	}
+	/* Before any lock of ours: this close cannot drop one. */
+	close(wfd);
+	wfd = -1;
+	close(sv[1]);
+	sv[1] = -1;
+	(void)read_msg(sv[0], &m);
+	switch (m.what) {
+	case W_GO:
+		rc = hold(rfd, sv[0], &so, f) == 0 ? rfd : -1;
+		break;
+	case W_RETRY:
+		rc = -2;
+		break;
+	case W_LOCKED:
+		*f = (struct pidlock_fail){PIDLOCK_FAIL_LOCKED, EAGAIN,
+		    m.holder, 0, 0};
+		break;
+	default:
+		errno = m.err;
+		break;
+	}
+out:
+	if (rc == -1 && f->err == 0)
+		f->err = errno;
+	if (wfd != -1)
+		close(wfd);
+	if (sv[0] != -1)
+		close(sv[0]);
+	if (sv[1] != -1)
+		close(sv[1]);
+	if (w > 0)
+		while (waitpid(w, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (rc < 0 && rfd != -1)
+		close(rfd);
+	safeopen_close(&so);
+	return (rc);
+}
+
+/*
+ * Open (creating if needed) and lock a pidfile or lockfile for the calling
+ * process, which becomes its holder; with write_pid, the file then holds
+ * "PID\n" with our pid.  Returns a read-only, close-on-exec descriptor
+ * that keeps the lock as long as this process keeps it open, or -1 with
+ * *f saying why.  Runs in the daemon, the supervisor, or the --foreground
+ * process, before privileges are dropped.
+ */
+int
+pidlock_acquire(const char *path, bool write_pid, struct pidlock_fail *f)
+{
+	int fd;
+
+	for (int tries = 0; tries < ACQUIRE_TRIES; tries++)
+		if ((fd = attempt(path, write_pid, f)) != -2)
+			return (fd);
+	/* Unlinked under us every time: somebody keeps removing it. */
+	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, EAGAIN, 0, 0, 0};
+	return (-1);
+}
+
+/* Whether path (not followed if a link) names the file open as fd. */
+bool
+pidlock_names(const char *path, int fd)
+{
+	struct safeopen so;
+	struct stat held, named;
+	bool same;
+
+	if (safeopen_dir(path, &so) == -1)
+		return (false);
+	same = fstat(fd, &held) == 0 &&
+	    fstatat(so.dirfd, so.name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+	safeopen_close(&so);
+	return (same);
+}
+
+/*
+ * Open (creating if needed) a file the supervisor writes without a lock
+ * (--child-pidfile), read-write, close-on-exec.  Returns the fd, or -1 with
+ * errno set and *refusal saying why an existing file was not acceptable.
+ */
+int
+pidlock_open(const char *path, int *refusal)
+{
+	struct safeopen so;
+	int fd;
+
+	if ((fd = open_file(path, &so, refusal)) != -1)
+		safeopen_close(&so);
+	return (fd);
+}
+
+/*
+ * Replace the content with "PID\n"; only ever called holding the GATE (or,
+ * for the child pidfile, by its only writer).  The pid is written over the
+ * old text first and the file cut to its length afterwards: overwriting
+ * blocks a stale pidfile already has needs no free space, where truncating
+ * first would give them back and could meet ENOSPC on a full filesystem
+ * (ext4 frees them only at the next journal commit), leaving an empty file.
  */
 int
 pidlock_write(int fd, pid_t pid)
@@ -132,67 +443,63 @@ pidlock_write(int fd, pid_t pid)
 }
 
 /*
- * Remove the file we hold locked through fd, if the path still names it:
- * somebody may have replaced it, and their file is not ours to remove.
+ * Remove the file this process holds locked (or, for the child pidfile,
+ * alone writes) through fd, if the path still names it: somebody may have
+ * replaced it, and their file is not ours to remove.
  */
 int
 pidlock_unlink(const char *path, int fd)
 {
-	struct stat held, named;
-
-	if (fstat(fd, &held) == -1 || lstat(path, &named) == -1)
-		return (-1);
-	if (held.st_dev != named.st_dev || held.st_ino != named.st_ino)
-		return (0);
-	return (unlink(path));
+	return (safeopen_unlink(path, fd));
 }
 
 /*
  * Who holds the lock on path?  Opens the file read-only without following
- * a symlink and asks F_GETLK.  *st receives the file's identity for a later
- * pidlock_remove_stale().
+ * a planted link and asks F_GETLK about HOLDER.  A start in progress (the
+ * GATE held, HOLDER not yet) is waited for, bounded, so the answer is the
+ * one its caller would see a moment later.  *st receives the file's
+ * identity for a later pidlock_remove_stale().
  */
 enum pidlock_state
 pidlock_query(const char *path, pid_t *holder, struct stat *st, int *refusal)
 {
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int fd, e;
+	enum pidlock_state state = PIDLOCK_UNKNOWN;
+	struct safeopen so;
+	pid_t gate;
+	int fd, e, r;
 
 	*holder = 0;
 	*refusal = REFUSE_NONE;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
+	fd = safeopen_open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, false,
+	    &so);
 	if (fd == -1) {
-		if (errno == ENOENT)
-			return (PIDLOCK_ABSENT);
-		if (errno == ELOOP)
-			*refusal = REFUSE_SYMLINK;
-		return (PIDLOCK_UNKNOWN);
+		*refusal = so.refusal;
+		return (errno == ENOENT ? PIDLOCK_ABSENT : PIDLOCK_UNKNOWN);
 	}
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		e = errno;
-		if (S_ISREG(st->st_mode) == 0)
-			*refusal = REFUSE_NOT_REGULAR;
-		close(fd);
-		errno = e;
-		return (PIDLOCK_UNKNOWN);
+	safeopen_close(&so);
+	if (fstat(fd, st) == -1)
+		goto out;
+	if (!S_ISREG(st->st_mode)) {
+		*refusal = REFUSE_NOT_REGULAR;
+		errno = EINVAL;
+		goto out;
 	}
-	if (fcntl(fd, F_GETLK, &fl) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return (PIDLOCK_UNKNOWN);
+	for (int ms = 0;; ms++) {
+		if ((r = byte_holder(fd, HOLDER, holder)) != 0) {
+			state = r == 1 ? PIDLOCK_HELD : PIDLOCK_UNKNOWN;
+			break;
+		}
+		if (ms >= GATE_WAIT_MS || byte_holder(fd, GATE, &gate) != 1) {
+			state = PIDLOCK_FREE;
+			break;
+		}
+		sleep_ms(1);
 	}
+out:
+	e = errno;
 	close(fd);
-	if (fl.l_type == F_UNLCK)
-		return (PIDLOCK_FREE);
-	if (fl.l_pid <= 0) {
-		/* Held from another pid namespace, or an OFD lock. */
-		errno = ESRCH;
-		return (PIDLOCK_UNKNOWN);
-	}
-	*holder = fl.l_pid;
-	return (PIDLOCK_HELD);
+	errno = e;
+	return (state);
 }
 
 /* The pid written in the file, or 0 if it holds no valid pid. */
@@ -223,24 +530,28 @@ pidlock_hint(const char *path)
 
 /*
  * Remove a pidfile nobody holds, left behind by a daemon that died.  Takes
- * the lock first, so a new instance (which must lock before writing) cannot
- * be starting in it, and removes it only if the path still names the file
- * that was examined (*seen).  Returns 0 if removed or already gone.
+ * the GATE first, so a new instance cannot be starting in it, checks that
+ * HOLDER is free and that the path still names the file examined before
+ * (*seen), and only then unlinks it.  Returns 0 if removed or already
+ * gone.  Runs in control commands and in the original process.
  */
 int
 pidlock_remove_stale(const char *path, const struct stat *seen)
 {
+	struct safeopen so;
 	struct stat st;
 	pid_t holder;
 	int fd, rc = -1;
 
-	fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
+	fd = safeopen_open(path, O_RDWR | O_NONBLOCK | O_NOCTTY, 0, false,
+	    &so);
 	if (fd == -1)
 		return (errno == ENOENT ? 0 : -1);
 	if (fstat(fd, &st) == 0 && st.st_dev == seen->st_dev &&
-	    st.st_ino == seen->st_ino && pidlock_lock(fd, &holder) == 0)
-		rc = pidlock_unlink(path, fd);
+	    st.st_ino == seen->st_ino && lock_byte(fd, F_WRLCK, GATE) == 0 &&
+	    byte_holder(fd, HOLDER, &holder) == 0)
+		rc = safeopen_unlinkat(so.dirfd, so.name, fd);
 	close(fd);
+	safeopen_close(&so);
 	return (rc);
 }

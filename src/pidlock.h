@@ -1,18 +1,40 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The fcntl-locked pidfile (and lockfile).  The process that holds the lock
- * is the daemon; the pid written in the file is only a hint.
+ * The fcntl-locked pidfile (and lockfile).  The process that holds the
+ * HOLDER lock is the daemon; the pid written in the file is only a hint.
+ * pidlock_acquire() takes the lock for the calling process through a
+ * read-only descriptor (the pid is written by a short-lived helper); every
+ * removal goes through pidlock_unlink() or pidlock_remove_stale(), which
+ * check under the lock that the path still names the locked file.
  */
 #ifndef PIDLOCK_H
 #define PIDLOCK_H
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-int pidlock_open(const char *, int *);
-int pidlock_lock(int, pid_t *);
-int pidlock_write(int, pid_t);
-int pidlock_unlink(const char *, int);
+/* Why pidlock_acquire() failed. */
+enum pidlock_failure {
+	PIDLOCK_FAIL_OPEN = 1,	/* err, refusal, at */
+	PIDLOCK_FAIL_LOCKED,	/* holder: someone else runs */
+	PIDLOCK_FAIL_WRITE,	/* err: writing the pid */
+};
+
+struct pidlock_fail {
+	int what;		/* enum pidlock_failure */
+	int err;
+	pid_t holder;
+	int refusal;		/* REFUSE_*, from report.h */
+	size_t at;		/* a refused link: its path prefix length */
+};
+
+int pidlock_acquire(const char *path, bool write_pid, struct pidlock_fail *f);
+bool pidlock_names(const char *path, int fd);
+int pidlock_open(const char *path, int *refusal);
+int pidlock_write(int fd, pid_t pid);
+int pidlock_unlink(const char *path, int fd);
 
 enum pidlock_state {
 	PIDLOCK_HELD,		/* a process holds the lock: *holder */
@@ -21,9 +43,9 @@ enum pidlock_state {
 	PIDLOCK_UNKNOWN,	/* cannot tell: errno, or *refusal */
 };
 
-enum pidlock_state pidlock_query(const char *, pid_t *, struct stat *,
-    int *);
-pid_t pidlock_hint(const char *);
-int pidlock_remove_stale(const char *, const struct stat *);
+enum pidlock_state pidlock_query(const char *path, pid_t *holder,
+    struct stat *st, int *refusal);
+pid_t pidlock_hint(const char *path);
+int pidlock_remove_stale(const char *path, const struct stat *seen);
 
 #endif

@@ -4,9 +4,12 @@
  *
  * The -i/-o/-e files are opened by the daemon (or supervisor) before it
  * drops privileges, so they may live in root-owned directories.  When root
- * opens a file in a directory that someone else can write to, that someone
- * may have planted a symlink or a hard link to /etc/shadow; such files are
- * refused, as are non-regular files (except a FIFO for stdin).  Files are
+ * opens a file on a path that someone else can change, that someone may
+ * have planted a symlink (to the file or to a directory on the way) or a
+ * hard link to /etc/shadow: safeopen.c never follows such a link, and a
+ * hard link or a non-regular file (except a FIFO for stdin) is refused
+ * there.  An existing -o/-e file owned by another user than root or -u's
+ * is refused: its owner could read and rewrite root's output.  Files are
  * never chowned.
  */
 #include "config.h"
@@ -15,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "options.h"
 #include "redirect.h"
 #include "report.h"
+#include "safeopen.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -54,44 +57,38 @@ stdio_sanitize(void)
 	}
 }
 
-/* Whether someone other than root can write to the directory of path. */
-static bool
-directory_writable_by_others(const char *path)
-{
-	char buf[PATH_MAX];
-	struct stat st;
-
-	if (strlen(path) >= sizeof(buf))
-		return (true);
-	strcpy(buf, path);
-	if (stat(dirname(buf), &st) == -1)
-		return (true);
-	return (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0);
-}
-
 /*
- * Open path with flags; when root opens a file in a directory others can
- * write, refuse symlinks, hard links and non-regular files (FIFOs too
- * unless fifo_ok).  Sets *refusal for a refused file.
+ * Open path with flags through the component walk (safeopen.c), which
+ * refuses a link someone other than root could have planted.  When root
+ * opens a file on a path someone else could have changed, hard links and
+ * non-regular files (FIFOs too unless fifo_ok) are refused as well; and
+ * an existing file not created here, owned by neither root nor owner, is
+ * refused when owner is not (uid_t)-1.  Sets *refusal (and *at, for a
+ * refused directory link) for a refused file.
  */
 static int
-open_guarded(const char *path, int flags, bool fifo_ok, int *refusal)
+open_guarded(const char *path, int flags, bool fifo_ok, uid_t owner,
+    int *refusal, int *at)
 {
-	bool guard = geteuid() == 0 && directory_writable_by_others(path);
+	struct safeopen so;
 	struct stat st;
+	bool guard;
 	int fd, e;
 
 	*refusal = REFUSE_NONE;
-	fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
-	    (guard ? O_NOFOLLOW : 0), 0666);
+	fd = safeopen_open(path, flags | O_NONBLOCK | O_NOCTTY, 0666, true,
+	    &so);
 	if (fd == -1) {
-		if (guard && errno == ELOOP)
-			*refusal = REFUSE_SYMLINK;
+		*refusal = so.refusal;
+		*at = (int)so.at;
 		/* A directory, or a FIFO or socket nobody reads. */
-		else if (guard && (errno == EISDIR || errno == ENXIO))
+		if (*refusal == REFUSE_NONE && geteuid() == 0 &&
+		    (errno == EISDIR || errno == ENXIO))
 			*refusal = REFUSE_NOT_REGULAR;
 		return (-1);
 	}
+	guard = geteuid() == 0 && !so.trusted;
+	safeopen_close(&so);
 	if (fstat(fd, &st) == -1)
 		goto fail;
 	if (guard && !S_ISREG(st.st_mode) && !(fifo_ok && S_ISFIFO(st.st_mode))) {
@@ -102,6 +99,12 @@ open_guarded(const char *path, int flags, bool fifo_ok, int *refusal)
 	if (guard && S_ISREG(st.st_mode) && st.st_nlink > 1) {
 		*refusal = REFUSE_HARDLINK;
 		errno = EINVAL;
+		goto fail;
+	}
+	if (owner != (uid_t)-1 && !(flags & O_EXCL) && st.st_uid != 0 &&
+	    st.st_uid != owner) {
+		*refusal = REFUSE_FOREIGN_OWNER;
+		errno = EPERM;
 		goto fail;
 	}
 	/* O_NONBLOCK only kept open(2) from waiting on a FIFO. */
@@ -116,33 +119,52 @@ fail:
 }
 
 /*
+ * Whose existing -o/-e file root accepts besides its own: -u's user's
+ * (the daemon writes it anyway), nobody else's (they could read or rewrite
+ * root's output).  (uid_t)-1 when not root: no check, as before.
+ */
+static uid_t
+output_owner(const struct options *o)
+{
+	if (geteuid() != 0)
+		return ((uid_t)-1);
+	return (o->creds.change_user ? o->creds.uid : 0);
+}
+
+/*
  * Open an output file, created 0666 & ~umask, without truncating it.
  * *created says whether this call created it (O_EXCL first), so that a
  * start that fails later can remove it again.
  */
 static int
-open_output(const char *path, bool append, int *refusal, bool *created)
+open_output(const struct options *o, const char *path, bool append,
+    int *refusal, int *at, bool *created)
 {
 	int flags = O_WRONLY | (append ? O_APPEND : 0), fd;
 
-	fd = open_guarded(path, flags | O_CREAT | O_EXCL, false, refusal);
+	fd = open_guarded(path, flags | O_CREAT | O_EXCL, false,
+	    output_owner(o), refusal, at);
 	*created = fd != -1;
 	/* O_EXCL also fails on a symlink, even a dangling one: follow it. */
 	if (fd == -1 && errno == EEXIST)
-		fd = open_guarded(path, flags | O_CREAT, false, refusal);
+		fd = open_guarded(path, flags | O_CREAT, false,
+		    output_owner(o), refusal, at);
 	return (fd);
 }
 
 /*
  * Open an output file for appending (the supervisor's reopen after a log
- * rotation): created if it was moved away, never truncated.
+ * rotation): created if it was moved away, never truncated, with the same
+ * rules as at start.
  */
 int
-redirect_open_output(const char *path, bool append, int *refusal)
+redirect_open_output(const struct options *o, const char *path,
+    int *refusal)
 {
 	bool created;
+	int at;
 
-	return (open_output(path, append, refusal, &created));
+	return (open_output(o, path, true, refusal, &at, &created));
 }
 
 /* Whether fd is the same file as one of the fds in avoid. */
@@ -171,34 +193,37 @@ int
 redirect_open(const struct options *o, struct stdio_files *io,
     const int *avoid, size_t navoid, struct report *fail)
 {
-	int refusal = REFUSE_NONE, err_fd;
+	int refusal = REFUSE_NONE, at = 0, err_fd;
 	bool created;
 
 	*io = (struct stdio_files){-1, -1, -1, false, false};
 	if (o->stdin_path != NULL)
-		io->in = open_guarded(o->stdin_path, O_RDONLY, true, &refusal);
+		io->in = open_guarded(o->stdin_path, O_RDONLY, true, (uid_t)-1,
+		    &refusal, &at);
 	else
 		io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (io->in != -1 && same_file(io->in, avoid, navoid))
 		refusal = REFUSE_LOCKED_FILE;
 	if (io->in == -1 || refusal != REFUSE_NONE) {
-		*fail = (struct report){STAGE_STDIN, errno, 0, refusal};
+		*fail = (struct report){STAGE_STDIN, errno, 0,
+		    REFUSAL_EXTRA(refusal, at)};
 		return (-1);
 	}
 	if (o->stdout_path != NULL)
-		io->out = open_output(o->stdout_path, o->append, &refusal,
-		    &io->out_created);
+		io->out = open_output(o, o->stdout_path, o->append, &refusal,
+		    &at, &io->out_created);
 	else
 		io->out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (io->out != -1 && same_file(io->out, avoid, navoid))
 		refusal = REFUSE_LOCKED_FILE;
 	if (io->out == -1 || refusal != REFUSE_NONE) {
-		*fail = (struct report){STAGE_STDOUT, errno, 0, refusal};
+		*fail = (struct report){STAGE_STDOUT, errno, 0,
+		    REFUSAL_EXTRA(refusal, at)};
 		return (-1);
 	}
 	if (o->stderr_path != NULL) {
-		err_fd = open_output(o->stderr_path, o->append, &refusal,
-		    &created);
+		err_fd = open_output(o, o->stderr_path, o->append, &refusal,
+		    &at, &created);
 		if (err_fd != -1 && same_file(err_fd, avoid, navoid))
 			refusal = REFUSE_LOCKED_FILE;
 		if (err_fd != -1 && refusal == REFUSE_NONE &&
@@ -212,7 +237,8 @@ redirect_open(const struct options *o, struct stdio_files *io,
 	} else
 		io->err = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (io->err == -1 || refusal != REFUSE_NONE) {
-		*fail = (struct report){STAGE_STDERR, errno, 0, refusal};
+		*fail = (struct report){STAGE_STDERR, errno, 0,
+		    REFUSAL_EXTRA(refusal, at)};
 		return (-1);
 	}
 	return (0);
@@ -244,9 +270,9 @@ void
 redirect_undo(const struct options *o, const struct stdio_files *io)
 {
 	if (io->out_created)
-		unlink(o->stdout_path);
+		(void)safeopen_unlink(o->stdout_path, io->out);
 	if (io->err_created)
-		unlink(o->stderr_path);
+		(void)safeopen_unlink(o->stderr_path, io->err);
 }
 
 /* Make io the standard descriptors 0, 1 and 2 (not close-on-exec). */

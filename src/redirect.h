@@ -22,7 +22,7 @@ struct stdio_files {
 
 int redirect_open(const struct options *, struct stdio_files *,
     const int *, size_t, struct report *);
-int redirect_open_output(const char *, bool, int *);
+int redirect_open_output(const struct options *, const char *, int *);
 int redirect_truncate(const struct options *, const struct stdio_files *);
 void redirect_undo(const struct options *, const struct stdio_files *);
 int redirect_install(const struct stdio_files *);

@@ -81,12 +81,49 @@ report_read(int fd, struct report *rec)
 	return (-1);
 }
 
+/* The path a stage opens, for a refused link's name. */
 static const char *
-refusal_text(int refusal)
+stage_path(const struct options *o, int stage)
 {
-	switch (refusal) {
+	switch (stage) {
+	case STAGE_PIDFILE:
+		return (o->pidfile);
+	case STAGE_LOCKFILE:
+		return (o->lockfile);
+	case STAGE_CHILD_PIDFILE:
+		return (o->child_pidfile);
+	case STAGE_STDIN:
+		return (o->stdin_path);
+	case STAGE_STDOUT:
+		return (o->stdout_path);
+	case STAGE_STDERR:
+		return (o->stderr_path);
+	}
+	return (NULL);
+}
+
+/*
+ * Why a file was refused, into buf; NULL if r is not a refusal.  A link
+ * refused on the way (r->at) is named by its prefix of the path.
+ */
+static const char *
+refusal_text(const struct options *o, const struct report *r, char *buf,
+    size_t len)
+{
+	const char *path = stage_path(o, r->stage);
+	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
+	int at;
+
+	if (path == NULL)
+		return (NULL);
+	switch (REFUSAL_OF(r->extra)) {
 	case REFUSE_SYMLINK:
-		return ("refusing a symbolic link");
+		at = REFUSAL_AT(r->extra);
+		if (at <= 0 || (size_t)at >= strlen(path))
+			return ("refusing a symbolic link");
+		snprintf(buf, len, "refusing the symbolic link %.*s (a user "
+		    "other than root could have planted it)", at, path);
+		return (buf);
 	case REFUSE_NOT_REGULAR:
 		return ("refusing a file that is not a regular file");
 	case REFUSE_HARDLINK:
@@ -94,6 +131,13 @@ refusal_text(int refusal)
 	case REFUSE_LOCKED_FILE:
 		return ("refusing the pidfile or lockfile (a second descriptor "
 		    "of it would drop the lock)");
+	case REFUSE_FOREIGN_OWNER:
+		if (o->creds.change_user)
+			snprintf(buf, len, "refusing a file owned by neither "
+			    "root nor %s", user);
+		else
+			snprintf(buf, len, "refusing a file not owned by root");
+		return (buf);
 	}
 	return (NULL);
 }
@@ -179,14 +223,12 @@ int
 report_describe(const struct options *o, const struct report *r, char *buf,
     size_t len)
 {
-	const char *reason = r->extra != REFUSE_NONE &&
-	    (r->stage == STAGE_PIDFILE || r->stage == STAGE_LOCKFILE ||
-	    r->stage == STAGE_STDIN || r->stage == STAGE_STDOUT ||
-	    r->stage == STAGE_STDERR || r->stage == STAGE_CHILD_PIDFILE) ?
-	    refusal_text(r->extra) : strerror(r->err);
+	char extra[128], path[PATH_MAX], why[PATH_MAX + 80];
+	const char *reason = refusal_text(o, r, why, sizeof(why));
 	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
-	char extra[128], path[PATH_MAX];
 
+	if (reason == NULL)
+		reason = strerror(r->err);
 	switch (r->stage) {
 	case STAGE_FORK:
 		snprintf(buf, len, "fork daemon: %s", reason);
@@ -221,7 +263,9 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	case STAGE_STDIN:
 		snprintf(buf, len, "open stdin %s: %s", o->stdin_path != NULL ?
 		    o->stdin_path : "/dev/null", reason);
-		return (EXIT_NOINPUT);
+		/* A planted link is refused like any other (SPEC Security). */
+		return (REFUSAL_OF(r->extra) == REFUSE_SYMLINK ? EXIT_CANTCREAT :
+		    EXIT_NOINPUT);
 	case STAGE_STDOUT:
 		snprintf(buf, len, "open stdout %s: %s", o->stdout_path != NULL ?
 		    o->stdout_path : "/dev/null", reason);

@@ -69,7 +69,16 @@ enum refusal {
 	REFUSE_NOT_REGULAR,
 	REFUSE_HARDLINK,
 	REFUSE_LOCKED_FILE,	/* the pidfile or lockfile itself */
+	REFUSE_FOREIGN_OWNER,	/* owned by neither root nor -u's user */
 };
+
+/*
+ * A refused link on the way to the file (not the file itself) travels in
+ * extra with the length of the path prefix that names it.
+ */
+#define REFUSAL_EXTRA(refusal, at)	((refusal) | (int)(at) << 8)
+#define REFUSAL_OF(extra)		((extra) & 0xff)
+#define REFUSAL_AT(extra)		((extra) >> 8)
 
 void report_send(int, const struct report *);
 noreturn void report_fail(const struct options *, int, const struct report *);

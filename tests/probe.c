@@ -13,6 +13,10 @@
  *   -N MSG    send MSG as a datagram to $NOTIFY_SOCKET (repeatable)
  *   -x N      exit with status N after the above (default: sleep forever)
  *   -k SIG    kill ourselves with signal number SIG after the above
+ *   -W        before the report, try to rewrite every inherited fd from 3
+ *             up as a hostile daemon would: pwrite "1\n" at 0, ftruncate
+ *             to 2, reopen /proc/self/fd/N for writing; the report gets
+ *             tamper_tried=FDS and tamper_done=FD:WHAT,... (what worked)
  * The report has one "key=value" line per fact: pid, ppid, sid, pgid,
  * tty_nr, cwd, umask, uid, gid, euid, egid, groups, fds, sigblk, sigign,
  * and env:NAME=VALUE for each environment variable.
@@ -54,7 +58,7 @@ status_line(FILE *out, const char *key, const char *field)
 }
 
 static void
-report(const char *path)
+report(const char *path, const char *tried, const char *done)
 {
 	char tmp[4096], cwd[4096], statline[1024];
 	gid_t groups[256];
@@ -116,12 +120,48 @@ report(const char *path)
 		fprintf(out, "%s%d", i ? "," : "", groups[i]);
 	fprintf(out, "\nfds=%s", fdlist);
 	fprintf(out, "\n");
+	if (tried != NULL)
+		fprintf(out, "tamper_tried=%s\ntamper_done=%s\n", tried, done);
 	status_line(out, "sigblk", "SigBlk:");
 	status_line(out, "sigign", "SigIgn:");
 	for (char **e = environ; *e != NULL; e++)
 		fprintf(out, "env:%s\n", *e);
 	if (fclose(out) != 0 || rename(tmp, path) != 0)
 		exit(91);
+}
+
+/* -W: what a daemon could do to the files it inherited. */
+static void
+tamper(char *tried, char *done, size_t len)
+{
+	char path[64];
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int fd, w;
+
+	tried[0] = done[0] = '\0';
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		fd = atoi(de->d_name);
+		if (fd < 3 || fd == dirfd(d))
+			continue;
+		snprintf(tried + strlen(tried), len - strlen(tried), "%s%d",
+		    tried[0] ? "," : "", fd);
+		if (pwrite(fd, "1\n", 2, 0) == 2)
+			snprintf(done + strlen(done), len - strlen(done),
+			    "%d:pwrite,", fd);
+		if (ftruncate(fd, 2) == 0)
+			snprintf(done + strlen(done), len - strlen(done),
+			    "%d:ftruncate,", fd);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) != -1) {
+			snprintf(done + strlen(done), len - strlen(done),
+			    "%d:reopen,", fd);
+			close(w);
+		}
+	}
+	closedir(d);
 }
 
 static void
@@ -176,9 +216,10 @@ main(int argc, char *argv[])
 	long lines = 0, errlines = 0;
 	const char *reportfile = NULL, *stampfile = NULL;
 	const char *msgs[16];
-	int nmsgs = 0, escape = 0;
+	int nmsgs = 0, escape = 0, hostile = 0;
+	char tried[512] = "", done[512] = "";
 
-	while ((c = getopt(argc, argv, "r:t:IHF:DL:E:N:x:k:")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:IHF:DL:E:N:x:k:W")) != -1) {
 		switch (c) {
 		case 'r':
 			reportfile = optarg;
@@ -214,6 +255,9 @@ main(int argc, char *argv[])
 		case 'k':
 			killsig = atoi(optarg);
 			break;
+		case 'W':
+			hostile = 1;
+			break;
 		default:
 			return (2);
 		}
@@ -229,8 +273,10 @@ main(int argc, char *argv[])
 			sleep_forever();
 		_exit(0);
 	}
+	if (hostile)
+		tamper(tried, done, sizeof(done));
 	if (reportfile != NULL)
-		report(reportfile);
+		report(reportfile, hostile ? tried : NULL, done);
 	for (long i = 1; i <= lines; i++)
 		printf("line %ld\n", i);
 	fflush(stdout);
