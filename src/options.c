@@ -511,6 +511,69 @@ absolute(const char *path, const char *cwd)
 	return (abs);
 }
 
+/* The path with "." components and repeated slashes removed, into buf. */
+static void
+lexical(const char *path, char *buf, size_t len)
+{
+	size_t n = 0, c;
+
+	while (*path != '\0' && n + 1 < len) {
+		path += strspn(path, "/");
+		c = strcspn(path, "/");
+		if (c == 0 || (c == 1 && path[0] == '.')) {
+			path += c;
+			continue;
+		}
+		if (n + 1 + c >= len)
+			break;
+		buf[n++] = '/';
+		memcpy(buf + n, path, c);
+		n += c;
+		path += c;
+	}
+	buf[n] = '\0';
+}
+
+/* Whether two absolute paths name one file: as written, or by inode. */
+static bool
+same_file_path(const char *a, const char *b)
+{
+	char la[PATH_MAX], lb[PATH_MAX];
+	struct stat sa, sb;
+
+	if (a == NULL || b == NULL)
+		return (false);
+	lexical(a, la, sizeof(la));
+	lexical(b, lb, sizeof(lb));
+	if (strcmp(la, lb) == 0)
+		return (true);
+	return (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
+/*
+ * The supervisor writes --child-pidfile with the child's pid: naming its
+ * own locked pidfile, the lockfile or an output file would overwrite it.
+ */
+static void
+check_child_pidfile(const struct options *o)
+{
+	const struct {
+		const char *path;
+		const char *what;
+	} others[] = {
+		{o->pidfile, "the pidfile (-p)"},
+		{o->lockfile, "the lockfile (-l)"},
+		{o->stdout_path, "the stdout file (-o)"},
+		{o->stderr_path, "the stderr file (-e)"},
+	};
+
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (same_file_path(o->child_pidfile, others[i].path))
+			errx(EXIT_USAGE, "parse --child-pidfile %s: it is "
+			    "also %s", o->child_pidfile, others[i].what);
+}
+
 /*
  * Whether path names a file we may execute, with --chroot as seen inside
  * root (NULL: no chroot).  Returns 0 or an errno like execve(2) would:
@@ -644,6 +707,7 @@ options_resolve(struct options *o)
 	o->stdin_path = absolute(o->stdin_path, cwd);
 	o->stdout_path = absolute(o->stdout_path, cwd);
 	o->stderr_path = absolute(o->stderr_path, cwd);
+	check_child_pidfile(o);
 	o->chroot_path = absolute(o->chroot_path, cwd);
 	if (o->chroot_path == NULL)
 		o->chdir_path = absolute(o->chdir_path, cwd);

@@ -213,3 +213,93 @@ internal_fds() {
 	[ -L "$T/userdir/app.pid" ]
 	[ "$(cat "$T/pid")" = "$pid" ]
 }
+
+# Issue 12: links planted on the way to the file, not only as the file.
+@test "73: -u nobody swaps its log directory for a symlink to a root-only one: refused, nothing created there" {
+	mkdir -p "$T/app" "$T/rootonly" && chown nobody "$T/app"
+	mkdir "$T/app/log"
+	# nobody renames the admin's log directory away and plants a link.
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    sh -c "mv '$T/app/log' '$T/app/old' && ln -s '$T/rootonly' '$T/app/log'"
+	for opt in -o -e; do
+		run -73 --separate-stderr "$DAEMONIZE" -u nobody "$opt" "$T/app/log/stdout" "$PROBE"
+		[ "$stderr" = "daemonize: open std$([ "$opt" = -o ] && echo out || echo err) $T/app/log/stdout: refusing the symbolic link $T/app/log (a user other than root could have planted it)" ]
+	done
+	run -73 --separate-stderr "$DAEMONIZE" -u nobody -i "$T/app/log/in" "$PROBE"
+	run -73 --separate-stderr "$DAEMONIZE" -u nobody -p "$T/app/log/app.pid" "$PROBE"
+	[ "$stderr" = "daemonize: open pidfile $T/app/log/app.pid: refusing the symbolic link $T/app/log (a user other than root could have planted it)" ]
+	run -73 "$DAEMONIZE" -u nobody -l "$T/app/log/app.lock" "$PROBE"
+	[ -z "$(ls -A "$T/rootonly")" ]
+}
+
+@test "73: a symlink in a user-writable ancestor is refused even below a root-owned directory" {
+	mkdir -p "$T/app/sub" "$T/elsewhere/x" && chown nobody "$T/app"
+	ln -s "$T/elsewhere" "$T/app/sub/link"
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -o "$T/app/sub/link/x/out" "$PROBE"
+	[ "$stderr" = "daemonize: open stdout $T/app/sub/link/x/out: refusing the symbolic link $T/app/sub/link (a user other than root could have planted it)" ]
+	[ ! -e "$T/elsewhere/x/out" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "links only root could have made are followed: /var/run -> /run style, and a root-owned link in a root-only directory" {
+	mkdir -p "$T/root/real" && ln -s "$T/root/real" "$T/root/run"
+	run -0 "$DAEMONIZE" -p "$T/root/run/app.pid" -o "$T/root/run/out" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ "$(cat "$T/root/real/app.pid")" = "$(probe_val "$T/rep" pid)" ]
+	[ -f "$T/root/real/out" ]
+	[ -L /var/run ] || skip "/var/run is not a link here"
+	P=/var/run/daemonize-test-$$-$BATS_TEST_NUMBER.pid
+	run -0 "$DAEMONIZE" -p "$P" "$PROBE" -r "$T/rep2"
+	wait_report "$T/rep2"
+	run -0 "$DAEMONIZE" -p "$P" --status
+	run -0 "$DAEMONIZE" -p "$P" --stop
+	[ ! -e "$P" ]
+}
+
+@test "a bounded rename race on a user-writable path never makes root write into the root-only directory" {
+	mkdir -p "$T/app/log" "$T/rootonly" && chown nobody "$T/app"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c "
+	    end=\$((\$(date +%s) + 4))
+	    while [ \$(date +%s) -lt \$end ]; do
+		mv -T '$T/app/log' '$T/app/real' 2>/dev/null
+		ln -sfn '$T/rootonly' '$T/app/log'
+		rm -f '$T/app/log'; mv -T '$T/app/real' '$T/app/log' 2>/dev/null
+	    done" 3>&- &
+	racer=$!
+	for i in $(seq 20); do
+		"$DAEMONIZE" -p "$T/pid.$i" -o "$T/app/log/out.$i" "$PROBE" -x 0 3>&- 2>/dev/null || true
+	done
+	wait "$racer"
+	[ -z "$(ls -A "$T/rootonly")" ]
+}
+
+@test "-u nobody: the daemon cannot rewrite its pidfile or lockfile through any inherited descriptor" {
+	cp "$PROBE" "$T/userdir/probe"
+	run -0 "$DAEMONIZE" -u nobody -p "$T/pid" -l "$T/lock" "$T/userdir/probe" -W -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	pid=$(probe_val "$T/userdir/rep" pid)
+	[ -n "$(probe_val "$T/userdir/rep" tamper_tried)" ]
+	[ "$(probe_val "$T/userdir/rep" tamper_done)" = "" ]
+	printf '%s\n' "$pid" | cmp - "$T/pid"
+	[ ! -s "$T/lock" ]
+	[ "$(lock_holder "$T/pid")" = "$pid" ]
+	[ "$(lock_holder "$T/lock")" = "$pid" ]
+	run -75 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: $T/pid: already running as pid $pid" ]
+}
+
+@test "73: an existing -o/-e file owned by another user is refused; root's and -u's own are accepted" {
+	mkdir -m 1777 "$T/sticky"
+	setpriv --reuid=daemon --regid=daemon --clear-groups touch "$T/sticky/x.log"
+	run -73 --separate-stderr "$DAEMONIZE" -o "$T/sticky/x.log" "$PROBE"
+	[ "$stderr" = "daemonize: open stdout $T/sticky/x.log: refusing a file not owned by root" ]
+	run -73 --separate-stderr "$DAEMONIZE" -u nobody -e "$T/sticky/x.log" "$PROBE"
+	[ "$stderr" = "daemonize: open stderr $T/sticky/x.log: refusing a file owned by neither root nor nobody" ]
+	[ "$(stat -c %U:%s "$T/sticky/x.log")" = daemon:0 ]
+	setpriv --reuid=nobody --regid=nogroup --clear-groups touch "$T/sticky/own.log"
+	cp "$PROBE" "$T/userdir/probe"
+	run -0 "$DAEMONIZE" -u nobody -o "$T/sticky/own.log" "$T/userdir/probe" -r "$T/userdir/rep"
+	wait_report "$T/userdir/rep"
+	touch "$T/sticky/root.log"
+	run -0 "$DAEMONIZE" -o "$T/sticky/root.log" "$PROBE" -x 0
+}

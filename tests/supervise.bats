@@ -463,3 +463,16 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	is_dead "$child"
 	[ ! -e "$T/pid" ]
 }
+
+@test "64: --child-pidfile naming the pidfile, the lockfile or an output file, in any spelling" {
+	run -64 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" --child-pidfile="$T/./pid" "$PROBE"
+	[ "$stderr" = "daemonize: parse --child-pidfile $T/./pid: it is also the pidfile (-p)" ]
+	run -64 --separate-stderr "$DAEMONIZE" --respawn -l "$T/lock" --child-pidfile="$T//lock" "$PROBE"
+	[ "$stderr" = "daemonize: parse --child-pidfile $T//lock: it is also the lockfile (-l)" ]
+	run -64 --separate-stderr "$DAEMONIZE" --respawn -o "$T/out" --child-pidfile="$T/out" "$PROBE"
+	[ "$stderr" = "daemonize: parse --child-pidfile $T/out: it is also the stdout file (-o)" ]
+	touch "$T/err" && ln -s "$T/err" "$T/errlink"
+	run -64 --separate-stderr "$DAEMONIZE" --respawn -e "$T/errlink" --child-pidfile="$T/err" "$PROBE"
+	[ "$stderr" = "daemonize: parse --child-pidfile $T/err: it is also the stderr file (-e)" ]
+	[ ! -e "$T/pid" ] && [ ! -e "$T/lock" ] && [ ! -e "$T/out" ]
+}
