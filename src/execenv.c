@@ -157,8 +157,9 @@ open_in_root(int rootfd, const char *path)
 			done[dl] = '\0';
 			if (link[0] == '/')
 				strcpy(done, ".");
-			if (snprintf(tmp, sizeof(tmp), "%s/%s", link,
-			    rest != NULL ? rest : "") >= (int)sizeof(tmp))
+			if (snprintf(tmp, sizeof(tmp), "%s%s%s", link,
+			    rest != NULL ? "/" : "", rest != NULL ? rest : "") >=
+			    (int)sizeof(tmp))
 				return (errno = ENAMETOOLONG, -1);
 			memcpy(todo, tmp, sizeof(todo));
 			rest = todo;
