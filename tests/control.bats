@@ -403,6 +403,7 @@ direct" ]
 	track_pid "$pid"
 	wait_for 5 test -s "$T/kid"
 	kid=$(cat "$T/kid")
+	track_pid "$kid"
 	wait_for 5 grep -qx sleep "/proc/$kid/comm"
 	run -1 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry=TERM/0.3
 	[ "$stderr" = "daemonize: stop pid $pid: pid $kid of its job still running after the retry schedule" ]
