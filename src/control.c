@@ -128,6 +128,8 @@ struct job {
 	bool own_session;
 	bool scan;		/* false: the daemon alone */
 	bool lock_waited;	/* its lock is free; look at /proc instead */
+	long last_pid;		/* the newest pid when the scan began, or -1 */
+	long long scan_ms;	/* when it began */
 	struct member *m;
 	size_t n;
 };
@@ -194,7 +196,7 @@ job_init(struct job *j, const char *pidfile, pid_t daemon)
 {
 	struct pstat ps, leader;
 
-	*j = (struct job){.pidfile = pidfile, .scan = true};
+	*j = (struct job){.pidfile = pidfile, .scan = true, .last_pid = -1};
 	if (proc_stat(daemon, &ps) == -1 || member_add(j, daemon, &ps) == -1)
 		return (-1);
 	j->sid = ps.sid;
@@ -202,6 +204,29 @@ job_init(struct job *j, const char *pidfile, pid_t daemon)
 	    (ps.pgrp == ps.sid && (proc_stat(ps.sid, &leader) == -1 ||
 	    leader.state == 'Z')));
 	return (0);
+}
+
+/*
+ * The last pid the kernel handed out in our pid namespace, or -1.  When it
+ * has not moved since a scan began, nothing has forked since: no member
+ * can be new, and a scan is not needed to know it.
+ */
+static long
+last_pid(void)
+{
+	char buf[32];
+	ssize_t len;
+	int fd;
+
+	if ((fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return (-1);
+	buf[len] = '\0';
+	return (strtol(buf, NULL, 10));
 }
 
 static bool
@@ -223,24 +248,33 @@ struct candidate {
 
 /*
  * One scan of /proc: add every live process that is in the job's own
- * session, or a descendant of a member.  Returns how many were added.
+ * session, or a descendant of a member.  With fresh_only, shortly after
+ * the last scan, look only at pids handed out since it began (pids grow
+ * until they wrap; after a wrap, or a long while, look at all).  Returns
+ * how many were added.
  */
 static size_t
-job_scan(struct job *j)
+job_scan(struct job *j, bool fresh_only)
 {
 	struct candidate *c = NULL, *v;
 	size_t nc = 0, added = 0;
+	long since = j->last_pid;
 	struct dirent *de;
 	bool more;
 	DIR *d;
 
 	if (!j->scan || (d = opendir("/proc")) == NULL)
 		return (0);
+	j->last_pid = last_pid();
+	if (!fresh_only || since == -1 || j->last_pid < since ||
+	    now_ms() - j->scan_ms > 1000)
+		since = 0;
+	j->scan_ms = now_ms();
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)atoi(de->d_name);
 		struct pstat ps;
 
-		if (pid <= 0 || proc_stat(pid, &ps) == -1 || ps.state == 'Z' ||
+		if (pid <= since || proc_stat(pid, &ps) == -1 || ps.state == 'Z' ||
 		    job_has(j, pid, ps.start))
 			continue;
 		if ((v = reallocarray(c, nc + 1, sizeof(*c))) == NULL)
@@ -385,7 +419,8 @@ job_wait(struct job *j, long long deadline, int sig, bool daemon_only)
 		for (size_t i = 0; i < j->n; i++)
 			live += member_live(&j->m[i]);
 		if (live == 0) {
-			if (job_scan(j) == 0)
+			if (!j->scan || (j->last_pid != -1 &&
+			    last_pid() == j->last_pid) || job_scan(j, true) == 0)
 				return (true);
 			if (job_signal(j, first, sig, daemon_only) != 0)
 				return (false);
@@ -447,7 +482,7 @@ job_stop(struct job *j, const struct retry_schedule *r, bool mixed,
 			bool daemon_only = mixed && sig != SIGKILL;
 			size_t others = 0;
 
-			(void)job_scan(j);
+			(void)job_scan(j, false);
 			if (job_survivor(j) == 0)
 				return (STOP_OK);
 			if ((rc = job_signal(j, 0, sig, daemon_only)) != 0)
