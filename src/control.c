@@ -74,21 +74,31 @@ struct pstat {
 	unsigned long long start;	/* clock ticks after boot */
 };
 
+/* Read a small /proc file into buf as a string; -1 if it is not there. */
 static int
-proc_stat(pid_t pid, struct pstat *ps)
+read_proc(const char *path, char *buf, size_t size)
 {
-	char path[32], buf[1024], *p;
 	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
-	len = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, size - 1);
 	close(fd);
 	if (len <= 0)
 		return (-1);
 	buf[len] = '\0';
+	return (0);
+}
+
+static int
+proc_stat(pid_t pid, struct pstat *ps)
+{
+	char path[32], buf[1024], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_proc(path, buf, sizeof(buf)) == -1)
+		return (-1);
 	/* The command name may hold spaces and parentheses: skip to the last. */
 	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1,
 	    " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
@@ -215,17 +225,9 @@ static long
 last_pid(void)
 {
 	char buf[32];
-	ssize_t len;
-	int fd;
 
-	if ((fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY |
-	    O_CLOEXEC)) == -1)
+	if (read_proc("/proc/sys/kernel/ns_last_pid", buf, sizeof(buf)) == -1)
 		return (-1);
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return (-1);
-	buf[len] = '\0';
 	return (strtol(buf, NULL, 10));
 }
 
@@ -403,10 +405,11 @@ lock_wait(const char *path, long long deadline)
 /*
  * Wait until every member is gone, or the deadline.  When the last one
  * goes, scan once more for members forked meanwhile (signalled with sig
- * unless daemon_only) and wait for those too.  Returns true when nothing
- * of the job is left.
+ * unless daemon_only) and wait for those too.  Returns STOP_OK when
+ * nothing of the job is left, STOP_STILL_RUNNING at the deadline, or
+ * EXIT_NOPERM when a new member cannot be signalled.
  */
-static bool
+static int
 job_wait(struct job *j, long long deadline, int sig, bool daemon_only)
 {
 	int backoff = 1;
@@ -421,13 +424,13 @@ job_wait(struct job *j, long long deadline, int sig, bool daemon_only)
 		if (live == 0) {
 			if (!j->scan || (j->last_pid != -1 &&
 			    last_pid() == j->last_pid) || job_scan(j, true) == 0)
-				return (true);
+				return (STOP_OK);
 			if (job_signal(j, first, sig, daemon_only) != 0)
-				return (false);
+				return (EXIT_NOPERM);
 			continue;
 		}
 		if ((left = deadline - now_ms()) <= 0)
-			return (false);
+			return (STOP_STILL_RUNNING);
 		if (j->m[0].live && j->m[0].pidfd < 0 && j->pidfile != NULL &&
 		    !j->lock_waited) {
 			j->lock_waited = lock_wait(j->pidfile, deadline);
@@ -436,7 +439,7 @@ job_wait(struct job *j, long long deadline, int sig, bool daemon_only)
 			continue;
 		}
 		if ((pfd = calloc(live, sizeof(*pfd))) == NULL)
-			return (false);
+			return (STOP_STILL_RUNNING);
 		for (size_t i = 0; i < j->n; i++) {
 			if (!j->m[i].live)
 				continue;
@@ -497,8 +500,9 @@ job_stop(struct job *j, const struct retry_schedule *r, bool mixed,
 				    "");
 			if (sig == SIGKILL && ms == 0)
 				ms = KILL_WAIT_MS;
-			if (job_wait(j, now_ms() + ms, sig, daemon_only))
-				return (STOP_OK);
+			if ((rc = job_wait(j, now_ms() + ms, sig,
+			    daemon_only)) != STOP_STILL_RUNNING)
+				return (rc);
 		}
 	} while (r->forever);
 	return (STOP_STILL_RUNNING);
@@ -669,7 +673,7 @@ control_wait_gone(pid_t pid, long long timeout_ms)
 	if (job_init(&j, NULL, pid) == -1)
 		return (1);
 	j.scan = false;
-	gone = job_wait(&j, now_ms() + timeout_ms, 0, true);
+	gone = job_wait(&j, now_ms() + timeout_ms, 0, true) == STOP_OK;
 	job_free(&j);
 	return (gone);
 }

@@ -836,7 +836,10 @@ RESULTS_METHOD = """
   under `reaper.c`, a child subreaper that reaps orphans at once, because
   on machines whose PID 1 reaps slowly a stop command that waits for the pid
   to vanish would measure init.  libslack `daemon --stop` only sends the
-  signal and does not wait, so it is not compared.
+  signal and does not wait, so it is not compared.  The row "no pidfd"
+  is ours started and stopped under `tests/nosys.c` (pidfd_open and
+  pidfd_send_signal fail with ENOSYS, as before Linux 5.3): its stop
+  waits by blocking on the pidfile's lock.
 - **Supervisor footprint.** VmRSS from `/proc/PID/status` and
   Private_Clean + Private_Dirty from `/proc/PID/smaps_rollup` of the pid in
   the pidfile (the supervisor), 0.5 s after its child started.
