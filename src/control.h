@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * --stop, --status, --signal: asking the pidfile's lock who the daemon is.
+ * --stop, --status, --signal: asking the pidfile's lock who the daemon is,
+ * and stopping its whole job (see control.c).
  */
 #ifndef CONTROL_H
 #define CONTROL_H
@@ -16,5 +17,13 @@ int control_stop(const struct options *);
 int control_signal(const struct options *);
 int control_stop_pid(pid_t, const struct retry_schedule *, bool);
 int control_wait_gone(pid_t, long long);
+
+/*
+ * Waiting for a process's exit alongside other fds, with or without
+ * pidfds: poll control_exit_fd(pid) for POLLIN, then ask
+ * control_exit_seen(fd, pid) whether it really exited.
+ */
+int control_exit_fd(pid_t, bool);
+bool control_exit_seen(int, pid_t);
 
 #endif

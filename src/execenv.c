@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -35,6 +36,7 @@
 #include "execenv.h"
 #include "options.h"
 #include "report.h"
+#include "sys.h"
 
 /* From linux/ioprio.h, which not every libc's headers ship. */
 #define IOPRIO_CLASS_SHIFT 13
@@ -114,12 +116,68 @@ execenv_apply(const struct options *o, struct report *fail)
 }
 
 /*
+ * openat2(2)'s RESOLVE_IN_ROOT by hand, for kernels before 5.6: walk path
+ * one component at a time from rootfd, never above it, following each
+ * symbolic link by reading it (an absolute target restarts at rootfd).
+ * Returns an O_PATH fd, or -1 with errno as the kernel would set it.
+ */
+static int
+open_in_root(int rootfd, const char *path)
+{
+	char done[PATH_MAX] = ".", todo[PATH_MAX], link[PATH_MAX];
+	char tmp[PATH_MAX], *rest = todo, *name, *slash;
+	struct stat st;
+	int links = 0;
+	ssize_t len;
+
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		return (errno = ENAMETOOLONG, -1);
+	while ((name = strsep(&rest, "/")) != NULL) {
+		size_t dl = strlen(done);
+
+		if (*name == '\0' || strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			if ((slash = strrchr(done, '/')) != NULL)
+				*slash = '\0';	/* ".." of the root is the root */
+			continue;
+		}
+		if (snprintf(done + dl, sizeof(done) - dl, "/%s", name) >=
+		    (int)(sizeof(done) - dl))
+			return (errno = ENAMETOOLONG, -1);
+		if (fstatat(rootfd, done, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			return (-1);
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > 40)
+				return (errno = ELOOP, -1);
+			if ((len = readlinkat(rootfd, done, link,
+			    sizeof(link) - 1)) == -1)
+				return (-1);
+			link[len] = '\0';
+			done[dl] = '\0';
+			if (link[0] == '/')
+				strcpy(done, ".");
+			if (snprintf(tmp, sizeof(tmp), "%s%s%s", link,
+			    rest != NULL ? "/" : "", rest != NULL ? rest : "") >=
+			    (int)sizeof(tmp))
+				return (errno = ENAMETOOLONG, -1);
+			memcpy(todo, tmp, sizeof(todo));
+			rest = todo;
+			continue;
+		}
+		if (rest != NULL && !S_ISDIR(st.st_mode))
+			return (errno = ENOTDIR, -1);
+	}
+	return (openat(rootfd, done, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+}
+
+/*
  * Whether path, as a process chrooted to root will see it, names a file it
  * may execute.  openat2(2) with RESOLVE_IN_ROOT resolves absolute symlinks
  * and ".." inside root, as the kernel will after chroot(2), instead of on
- * the host.  Runs in the original process, before forking.  Returns 0 or
- * an errno as execve(2) would give it: ENOENT, ENOTDIR, EACCES (also for a
- * directory).
+ * the host; before Linux 5.6, open_in_root() does the same walk.  Runs in
+ * the original process, before forking.  Returns 0 or an errno as
+ * execve(2) would give it: ENOENT, ENOTDIR, EACCES (also for a directory).
  */
 int
 execenv_executable_in(const char *root, const char *path)
@@ -129,25 +187,15 @@ execenv_executable_in(const char *root, const char *path)
 		.resolve = RESOLVE_IN_ROOT,
 	};
 	struct stat st;
-	char *joined, proc[32];
+	char proc[32];
 	int rootfd, fd, e;
 
 	if ((rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return (errno);
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if ((fd = sys_openat2(rootfd, path, &how)) == -1 && errno == ENOSYS)
+		fd = open_in_root(rootfd, path);
 	e = errno;
 	close(rootfd);
-	if (fd == -1 && e == ENOSYS) {
-		/* Before Linux 5.6: the plain path; links resolve outside. */
-		if (asprintf(&joined, "%s/%s", root, path) == -1)
-			return (ENOMEM);
-		if (stat(joined, &st) == -1 || access(joined, X_OK) == -1)
-			e = errno;
-		else
-			e = S_ISDIR(st.st_mode) ? EACCES : 0;
-		free(joined);
-		return (e);
-	}
 	if (fd == -1)
 		return (e);
 	e = 0;

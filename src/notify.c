@@ -34,7 +34,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <err.h>
@@ -685,7 +684,7 @@ linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
 	long long left;
 
 	if (sender != daemon &&
-	    (pfd[1].fd = (int)syscall(SYS_pidfd_open, sender, 0)) == -1)
+	    (pfd[1].fd = control_exit_fd(sender, false)) == -1)
 		until = 0;	/* already gone: just drain */
 	pfd[1].events = POLLIN;
 	for (;;) {
@@ -695,7 +694,8 @@ linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
 				goto out;
 		left = until - now_ms();
 		if (left <= 0 || poll(pfd, 2, (int)left) <= 0 ||
-		    (pfd[1].revents & POLLIN)) {
+		    ((pfd[1].revents & POLLIN) &&
+		    control_exit_seen(pfd[1].fd, sender))) {
 			(void)notify_receive(n, o, daemon, &m);
 			break;
 		}
@@ -823,8 +823,7 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 
 	w.start_ms = now_ms();
 	w.deadline_ms = w.start_ms + o->wait_ready_ms;
-	if ((w.pidfd = (int)syscall(SYS_pidfd_open, daemon, 0)) == -1 &&
-	    errno != ESRCH)
+	if ((w.pidfd = control_exit_fd(daemon, true)) == -1 && errno != ESRCH)
 		return (fail_start(o, n, &w, &(struct report){
 		    .stage = STAGE_NOTIFY, .err = errno}));
 	pfd[0] = (struct pollfd){.fd = n->fd, .events = POLLIN};
@@ -862,7 +861,8 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 		/* Messages first: READY=1 sent just before exiting counts. */
 		if ((rc = drain(o, n, &w)) != -1)
 			return (rc);
-		if (w.pidfd == -1 || (pfd[2].revents & POLLIN))
+		if (w.pidfd == -1 || ((pfd[2].revents & POLLIN) &&
+		    control_exit_seen(w.pidfd, daemon)))
 			return (daemon_exited(o, n, &w));
 		/* Checked every turn: a chatty sender cannot outrun it. */
 		if (now_ms() >= w.deadline_ms)

@@ -51,6 +51,7 @@ enum long_only {
 	OPT_LIMIT,
 	OPT_CAPS,
 	OPT_NO_NEW_PRIVS,
+	OPT_KILL_MODE,
 };
 
 static const char shortopts[] = "+ac:e:o:i:E:p:l:u:g:m:frSt:wvhVn:";
@@ -82,6 +83,7 @@ static const struct option longopts[] = {
 	{"version", no_argument, NULL, 'V'},
 	{"stop", no_argument, NULL, OPT_STOP},
 	{"retry", required_argument, NULL, OPT_RETRY},
+	{"kill-mode", required_argument, NULL, OPT_KILL_MODE},
 	{"status", no_argument, NULL, OPT_STATUS},
 	{"signal", required_argument, NULL, OPT_SIGNAL},
 	{"restart", no_argument, NULL, OPT_RESTART},
@@ -147,6 +149,8 @@ static const char option_help[] =
     "Control:\n"
     "      --stop                stop the daemon named by -p\n"
     "      --retry=SCHEDULE      stop schedule (default TERM/10/KILL/5)\n"
+    "      --kill-mode=MODE      control-group (every step to the whole job)\n"
+    "                            or mixed (only KILL to the whole job)\n"
     "      --status              LSB status: 0 running, 1 dead, 3 stopped, "
     "4 unknown\n"
     "      --signal=SIG          send SIG to the daemon named by -p\n"
@@ -214,7 +218,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	char name[64], start_option[64] = "";
 	long long n;
 	int c, longindex;
-	bool retry_set = false, respawn_tuned = false;
+	bool retry_set = false, respawn_tuned = false, kill_mode_set = false;
 
 	*o = (struct options){
 		.action = ACTION_START,
@@ -241,7 +245,8 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		option_name(c, longindex, name, sizeof(name));
 		if (start_option[0] == '\0' && strchr("pvhV", c) == NULL &&
 		    c != OPT_STOP && c != OPT_STATUS && c != OPT_SIGNAL &&
-		    c != OPT_RESTART && c != OPT_RETRY && c != '?')
+		    c != OPT_RESTART && c != OPT_RETRY && c != OPT_KILL_MODE &&
+		    c != '?')
 			snprintf(start_option, sizeof(start_option), "%s", name);
 		switch (c) {
 		case 'a':
@@ -376,6 +381,13 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			retry_set = true;
 			err = parse_retry(optarg, &o->retry);
 			break;
+		case OPT_KILL_MODE:
+			kill_mode_set = true;
+			if (strcmp(optarg, "mixed") == 0)
+				o->kill_mixed = true;
+			else if (strcmp(optarg, "control-group") != 0)
+				err = "not control-group or mixed";
+			break;
 		case OPT_OKNODO:
 			o->oknodo = true;
 			break;
@@ -468,8 +480,8 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		/* Nothing is silently ignored: start options have no place. */
 		if (start_option[0] != '\0')
 			return (bad(errbuf, errlen, "parse %s: a start option; "
-			    "--stop, --status and --signal take only -p, -v "
-			    "and --retry", start_option));
+			    "--stop, --status and --signal take only -p, -v, "
+			    "--retry and --kill-mode", start_option));
 	}
 	if (o->action == ACTION_RESTART && o->pidfile == NULL)
 		return (bad(errbuf, errlen,
@@ -480,6 +492,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		return (bad(errbuf, errlen, "parse --retry: only --stop, "
 		    "--restart, --respawn and --wait-ready use a stop "
 		    "schedule"));
+	if (kill_mode_set && o->action != ACTION_STOP &&
+	    o->action != ACTION_RESTART)
+		return (bad(errbuf, errlen, "parse --kill-mode: only --stop "
+		    "and --restart stop a job"));
 	if (o->foreground && o->wait_ready && o->respawn == RESPAWN_NONE &&
 	    getenv("NOTIFY_SOCKET") == NULL)
 		return (bad(errbuf, errlen, "parse --wait-ready: with "

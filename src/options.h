@@ -75,6 +75,7 @@ struct options {
 	long long wait_ready_ms;
 
 	struct retry_schedule retry;
+	bool kill_mixed;		/* --kill-mode=mixed */
 	int signal;			/* --signal */
 
 	const char *chroot_path;

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <sys/stat.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +27,7 @@
 #include "redirect.h"
 #include "report.h"
 #include "safeopen.h"
+#include "sys.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -289,25 +289,13 @@ redirect_install(const struct stdio_files *io)
  * Mark every descriptor from 3 up close-on-exec, then clear the flag on
  * the ones to keep.  One close_range(2) call, whatever RLIMIT_NOFILE is;
  * internal descriptors (the report pipe) stay usable until the exec.
- * Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: walk /proc/self/fd then.
+ * Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: sys.c walks /proc/self/fd.
  */
 int
 redirect_sweep(const int *keep, size_t nkeep)
 {
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
-		DIR *d = opendir("/proc/self/fd");
-		struct dirent *de;
-
-		if (d == NULL)
-			return (-1);
-		while ((de = readdir(d)) != NULL) {
-			int fd = atoi(de->d_name);
-
-			if (fd >= 3 && fd != dirfd(d))
-				fcntl(fd, F_SETFD, FD_CLOEXEC);
-		}
-		closedir(d);
-	}
+	if (sys_close_range(3, ~0U, 1) == -1)
+		return (-1);
 	for (size_t i = 0; i < nkeep; i++)
 		if (keep[i] >= 0 && fcntl(keep[i], F_SETFD, 0) == -1)
 			return (-1);

@@ -53,6 +53,7 @@
 #include "pidlock.h"
 #include "report.h"
 #include "supervise.h"
+#include "sys.h"
 
 enum sup_state {
 	SUP_STARTING,
@@ -832,10 +833,11 @@ close_inherited(const struct supervisor *s)
 		if (keep[i] < lo)
 			continue;
 		if (keep[i] > lo)
-			(void)close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+			(void)sys_close_range((unsigned)lo,
+			    (unsigned)keep[i] - 1, 0);
 		lo = keep[i] + 1;
 	}
-	(void)close_range((unsigned)lo, ~0U, 0);
+	(void)sys_close_range((unsigned)lo, ~0U, 0);
 	free(keep);
 }
 

@@ -771,6 +771,8 @@ sorted()
 	[ "$REPLY_WORDS" = root ]
 	complete_line "daemonize --limit=nof"
 	[ "$REPLY_WORDS" = nofile= ]
+	complete_line "daemonize -p x.pid --stop --kill-mode=mi"
+	[ "$REPLY_WORDS" = mixed ]
 }
 
 @test "completion: files for path options, directories for -c" {

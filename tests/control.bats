@@ -238,3 +238,185 @@ daemonize: restart $T/pid: the old instance was not stopped; not starting" ]
 	is_alive "$pid"
 	[ "$(cat "$T/pid")" = "$pid" ]
 }
+
+# ------------------------------------------------- the job (issue 13)
+
+# track_session SID: stop every live process of session SID in teardown.
+track_session() {
+	local p
+	for p in $(session_members "$1"); do
+		track_pid "$p"
+	done
+}
+
+# start_supervised: a supervisor ($sup) whose child ($child) ignores TERM.
+start_supervised() {
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" --child-pidfile="$T/cpid" \
+	    "$PROBE" -I -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	child=$(cat "$T/cpid")
+}
+
+# stop_supervised SCHEDULE: --stop is 0, silent, and leaves nothing.
+stop_supervised() {
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry="$1"
+	[ "$stderr" = "" ]
+	is_dead "$sup"
+	is_dead "$child"
+	run -3 "$DAEMONIZE" -p "$T/pid" --status
+}
+
+@test "--stop: the KILL step of a supervisor also kills its TERM-ignoring child" {
+	start_supervised
+	# The stop's KILL step comes while the supervisor still waits on its
+	# own TERM step (10 s): the child must not outlive it.
+	stop_supervised TERM/0.5/KILL/2
+}
+
+@test "--stop: a SIGSTOPped supervisor and its TERM-ignoring child both end" {
+	start_supervised
+	kill -STOP "$sup"
+	stop_supervised TERM/0.3/KILL/2
+}
+
+@test "--stop in plain mode ends the daemon's background children too" {
+	run -0 "$DAEMONIZE" -p "$T/pid" sh -c 'sleep 1000 & sleep 1000 & wait'
+	pid=$(cat "$T/pid")
+	track_pid "$pid"
+	sid=$(sid_of "$pid")
+	wait_for 5 eval '[ "$(session_members "$sid" | wc -l)" = 3 ]'
+	track_session "$sid"
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -v
+	[ "$stderr" = "daemonize: sent SIGTERM to pid $pid and the rest of its job
+daemonize: stopped pid $pid" ]
+	session_empty "$sid"
+	[ ! -e "$T/pid" ]
+}
+
+@test "--stop of a --foreground daemon spares its launcher and the launcher's other jobs" {
+	cat >"$T/launcher" <<-EOF
+	#!/bin/bash
+	sleep 1000 &
+	echo \$! >"$T/sibling"
+	"$DAEMONIZE" -f -p "$T/pid" sh -c \
+	    'trap "" TERM; sleep 1000 & echo \$! >"$T/kid"; wait' &
+	wait \$(cat "$T/sibling")
+	EOF
+	chmod 755 "$T/launcher"
+	setsid "$T/launcher" 3>&- &
+	launcher=$!
+	track_pid "$launcher"
+	wait_for 5 test -s "$T/sibling"
+	wait_for 5 test -s "$T/kid"
+	sibling=$(cat "$T/sibling") kid=$(cat "$T/kid")
+	track_pid "$sibling" "$kid"
+	wait_for 5 eval '[ "$(lock_holder "$T/pid")" != 0 ]'
+	daemon=$(lock_holder "$T/pid")
+	track_pid "$daemon"
+	[ "$(sid_of "$daemon")" = "$(sid_of "$launcher")" ]
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop \
+	    --retry=TERM/0.3/KILL/2
+	[ "$stderr" = "" ]
+	is_dead "$daemon"
+	is_dead "$kid"
+	is_alive "$launcher"
+	is_alive "$sibling"
+}
+
+@test "--retry=0 and KILL/0 wait for the kill: 0, the pidfile is gone, --restart restarts" {
+	start_probe -I
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry=KILL/0
+	[ "$stderr" = "" ]
+	is_dead "$pid"
+	[ ! -e "$T/pid" ]
+	start_probe -I
+	old=$pid
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --retry=0 --restart \
+	    "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "" ]
+	wait_report "$T/rep2"
+	is_dead "$old"
+	[ "$(lock_holder "$T/pid")" = "$(probe_val "$T/rep2" pid)" ]
+}
+
+# A master that asks its two workers to stop with USR1 half a second after
+# it gets TERM; a worker that gets TERM itself writes "direct" to $T/got.
+start_master() {
+	cat >"$T/worker" <<-EOF
+	#!/bin/sh
+	trap 'echo direct >>"$T/got"; exit 1' TERM
+	trap 'exit 0' USR1
+	echo \$\$ >>"$T/workers"
+	while :; do sleep 0.05; done
+	EOF
+	cat >"$T/master" <<-EOF
+	#!/bin/sh
+	"$T/worker" & "$T/worker" &
+	trap 'sleep 0.5; kill -USR1 \$(cat "$T/workers"); wait; exit 0' TERM
+	wait
+	EOF
+	chmod 755 "$T/worker" "$T/master"
+	run -0 "$DAEMONIZE" -p "$T/pid" "$T/master"
+	track_pidfile "$T/pid"
+	wait_for 5 has_lines "$T/workers" 2
+	workers=$(cat "$T/workers")
+	track_pid $workers
+}
+
+@test "--kill-mode=mixed: only the master gets TERM and stops its workers" {
+	start_master
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop \
+	    --kill-mode=mixed --retry=TERM/5/KILL/2
+	[ "$stderr" = "" ]
+	for w in $workers; do is_dead "$w"; done
+	[ ! -e "$T/got" ]
+	# The default, control-group, signals the workers too.
+	rm "$T/workers"
+	start_master
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --kill-mode=control-group \
+	    --retry=TERM/5/KILL/2
+	for w in $workers; do is_dead "$w"; done
+	grep -qx direct "$T/got"
+}
+
+@test "--kill-mode=mixed: the KILL step still reaches the whole job" {
+	run -0 "$DAEMONIZE" -p "$T/pid" sh -c \
+	    'trap "" TERM; sleep 1000 & sleep 1000 & wait'
+	pid=$(cat "$T/pid")
+	track_pid "$pid"
+	sid=$(sid_of "$pid")
+	wait_for 5 eval '[ "$(session_members "$sid" | wc -l)" = 3 ]'
+	track_session "$sid"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop --kill-mode=mixed \
+	    --retry=TERM/0.3/KILL/2
+	session_empty "$sid"
+}
+
+@test "--stop: 1 naming the survivor when a member of the job outlives the schedule" {
+	run -0 "$DAEMONIZE" -p "$T/pid" sh -c \
+	    '(trap "" TERM; exec sleep 1000) & echo $! >"$0"; wait' "$T/kid"
+	pid=$(cat "$T/pid")
+	track_pid "$pid"
+	wait_for 5 test -s "$T/kid"
+	kid=$(cat "$T/kid")
+	track_pid "$kid"
+	wait_for 5 grep -qx sleep "/proc/$kid/comm"
+	run -1 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry=TERM/0.3
+	[ "$stderr" = "daemonize: stop pid $pid: pid $kid of its job still running after the retry schedule" ]
+	wait_dead "$pid"
+	is_alive "$kid"
+	kill -KILL "$kid"
+	wait_dead "$kid"
+}
+
+@test "--kill-mode: bad values and actions without a stop are 64" {
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --kill-mode=all
+	[ "$stderr" = "daemonize: parse --kill-mode=all: not control-group or mixed" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status --kill-mode=mixed
+	[ "$stderr" = "daemonize: parse --kill-mode: only --stop and --restart stop a job" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --kill-mode=mixed "$PROBE"
+	[ "$stderr" = "daemonize: parse --kill-mode: only --stop and --restart stop a job" ]
+	[ ! -e "$T/pid" ]
+}

@@ -228,6 +228,7 @@ class Tool:
 def tools():
     d = DAEMONIZE
     floor, stopfloor = os.path.join(BIN, "floor"), os.path.join(BIN, "stopfloor")
+    nosys = os.path.join(BIN, "nosys")
     slack = ["daemon", "--unsafe"]
     return [
         Tool("ours", "daemonize (ours)", d,
@@ -240,6 +241,11 @@ def tools():
                  [d, "--respawn=failure", "--syslog", "-p", pf] + cmd,
              respawn=lambda pf, cmd:
                  [d, "--respawn", "--respawn-delay=0", "-p", pf] + cmd),
+        # Ours as on a kernel before 5.3 (no pidfds): stop latency only.
+        Tool("nosys", "daemonize (ours, no pidfd: tests/nosys)",
+             d and nosys,
+             stopstart=lambda pf, cmd: [nosys, d, "-p", pf] + cmd,
+             stop=lambda pf: [nosys, d, "-p", pf, "--stop"]),
         Tool("classic", "daemonize (classic)", "/usr/bin/daemonize",
              start=lambda pf, cmd: ["/usr/bin/daemonize", "-p", pf] + cmd),
         Tool("libslack", "daemon (libslack)", "daemon",
@@ -365,7 +371,8 @@ def stop_once(tool, stamps):
     the time from stamp's exit to the stop command's return."""
     pf = pidfile()
     stamps.drain()
-    run(tool.argv("start", pf, [STAMP, stamps.path, "sleep"]))
+    cmd = [STAMP, stamps.path, "sleep"]
+    run(tool.argv("stopstart", pf, cmd) or tool.argv("start", pf, cmd))
     pid, _ = stamps.next("start")
     keep(pid)
     t0, t1 = run(tool.argv("stop", pf))
@@ -829,7 +836,10 @@ RESULTS_METHOD = """
   under `reaper.c`, a child subreaper that reaps orphans at once, because
   on machines whose PID 1 reaps slowly a stop command that waits for the pid
   to vanish would measure init.  libslack `daemon --stop` only sends the
-  signal and does not wait, so it is not compared.
+  signal and does not wait, so it is not compared.  The row "no pidfd"
+  is ours started and stopped under `tests/nosys.c` (pidfd_open and
+  pidfd_send_signal fail with ENOSYS, as before Linux 5.3): its stop
+  waits by blocking on the pidfile's lock.
 - **Supervisor footprint.** VmRSS from `/proc/PID/status` and
   Private_Clean + Private_Dirty from `/proc/PID/smaps_rollup` of the pid in
   the pidfile (the supervisor), 0.5 s after its child started.
