@@ -54,6 +54,17 @@
 #include "report.h"
 #include "supervise.h"
 
+/* At most one log line per this interval for a flood of the same event. */
+#define SUP_LOG_INTERVAL_MS 5000
+
+/* Events counted, and logged at most once per SUP_LOG_INTERVAL_MS. */
+struct counted {
+	unsigned long count;	/* since the last line */
+	long long logged;	/* when the last line was written (ms) */
+	pid_t pid;		/* the last event's sender */
+	const char *why;	/* and what was wrong with it */
+};
+
 enum sup_state {
 	SUP_STARTING,
 	SUP_RUNNING,
@@ -89,6 +100,8 @@ struct supervisor {
 	int step;		/* STOPPING: the --retry step we are at */
 	int exitcode;		/* -1: the last child's status */
 	struct report fail;	/* a failed first start, relayed at the end */
+	struct counted ignored;	/* datagrams that did not count */
+	struct counted dropped;	/* messages the service manager did not take */
 };
 
 /* A process seen in /proc, for stopping the whole tree. */
@@ -648,6 +661,50 @@ readiness(struct supervisor *s, const struct notify_message *m)
 	}
 }
 
+static void
+count_event(struct counted *c, pid_t pid, const char *why)
+{
+	c->count++;
+	c->pid = pid;
+	c->why = why != NULL ? why : "not accepted";
+}
+
+/*
+ * Log what was counted, unless a line was written less than an interval
+ * ago: a flood of datagrams must not flood the log.  The first event is
+ * logged at once.  Returns when to look again (ms), or -1.
+ */
+static long long
+log_counted(struct supervisor *s, long long now)
+{
+	struct counted *c[2] = {&s->ignored, &s->dropped};
+	long long next = -1;
+
+	for (int i = 0; i < 2; i++) {
+		if (c[i]->count == 0)
+			continue;
+		if (now - c[i]->logged < SUP_LOG_INTERVAL_MS) {
+			if (next == -1 || c[i]->logged + SUP_LOG_INTERVAL_MS < next)
+				next = c[i]->logged + SUP_LOG_INTERVAL_MS;
+			continue;
+		}
+		if (i == 0)
+			output_log(&s->out, LOG_NOTICE, "ignored %lu "
+			    "notification%s in the last %d s; the last from "
+			    "pid %d: %s", c[i]->count, c[i]->count == 1 ? "" :
+			    "s", SUP_LOG_INTERVAL_MS / 1000, (int)c[i]->pid,
+			    c[i]->why);
+		else
+			output_log(&s->out, LOG_WARNING, "dropped %lu "
+			    "notification%s for the service manager in the "
+			    "last %d s: %s", c[i]->count, c[i]->count == 1 ?
+			    "" : "s", SUP_LOG_INTERVAL_MS / 1000, c[i]->why);
+		c[i]->count = 0;
+		c[i]->logged = now;
+	}
+	return (next);
+}
+
 /* Datagrams on the readiness socket (checked by notify_receive()). */
 static void
 on_notify(struct supervisor *s)
@@ -671,12 +728,11 @@ on_notify(struct supervisor *s)
 			return;
 		}
 		if (r == NOTIFY_IGNORED) {
-			output_log(&s->out, LOG_NOTICE, "ignored a notification "
-			    "from pid %d: %s", (int)m.sender_pid,
-			    m.warning != NULL ? m.warning : "not accepted");
+			count_event(&s->ignored, m.sender_pid, m.warning);
 			continue;
 		}
-		(void)notify_forward(s->n, &m);
+		if (notify_forward(s->n, &m) == -1)
+			count_event(&s->dropped, 0, strerror(errno));
 		if (s->awaiting_ready)
 			readiness(s, &m);
 		else
@@ -772,15 +828,18 @@ static void
 supervise_wait(struct supervisor *s)
 {
 	struct pollfd pfd[3 + OUTPUT_NPOLL];
+	long long left, wake = s->deadline, logwake;
 	int timeout = -1;
-	long long left;
 
 	pfd[0] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = s->execfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = s->n->fd, .events = POLLIN};
 	output_poll(&s->out, pfd + 3);
-	if (s->deadline >= 0) {
-		left = s->deadline - now_ms();
+	if ((logwake = log_counted(s, now_ms())) >= 0 &&
+	    (wake < 0 || logwake < wake))
+		wake = logwake;
+	if (wake >= 0) {
+		left = wake - now_ms();
 		timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
 	if (poll(pfd, 3 + OUTPUT_NPOLL, timeout) == -1)
@@ -921,6 +980,8 @@ supervise_run(const struct options *o, int reportfd, struct prepared *p,
 		.delay = o->respawn_min_ms,
 		.deadline = -1,
 		.exitcode = -1,
+		.ignored = {.logged = LLONG_MIN / 2},
+		.dropped = {.logged = LLONG_MIN / 2},
 	};
 
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++)
