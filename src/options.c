@@ -132,7 +132,8 @@ static const char option_help[] =
     "      --respawn-max=N[/SECS]      give up after N restarts\n"
     "      --child-pidfile=FILE        also record the child's pid\n"
     "  -S, --syslog[=FACILITY.PRIORITY] output to syslog (daemon.notice)\n"
-    "  -t, --tag=TAG             syslog tag and process title\n"
+    "  -t, --tag=TAG             syslog tag and process title (1-64 bytes,\n"
+    "                            no control characters)\n"
     "\n"
     "Execution environment:\n"
     "      --chroot=DIR          change root (root only)\n"
@@ -206,6 +207,26 @@ option_name(int c, int longindex, char *buf, size_t len)
  * Parse argv into *o.  Returns 0, or -1 with a message in errbuf (the
  * caller exits 64).  Leaves o->argv pointing into argv.
  */
+/*
+ * A syslog tag (and process title): 1 to OPTIONS_TAG_MAX bytes, no
+ * control characters (a newline would start a forged second record).
+ * Pure: returns why it is refused, or NULL.
+ */
+const char *
+options_check_tag(const char *tag)
+{
+	size_t len = strlen(tag);
+
+	if (len == 0)
+		return ("empty tag");
+	if (len > OPTIONS_TAG_MAX)
+		return ("longer than 64 bytes");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f)
+			return ("control character in the tag");
+	return (NULL);
+}
+
 int
 options_parse(struct options *o, int argc, char *argv[], char *errbuf,
     size_t errlen)
@@ -319,8 +340,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 				    &o->syslog_priority);
 			break;
 		case 't':
-			if (*optarg == '\0')
-				err = "empty tag";
+			err = options_check_tag(optarg);
 			o->tag = optarg;
 			break;
 		case 'w':
@@ -669,8 +689,16 @@ options_resolve(struct options *o)
 	resolve_command(o, cwd);
 	if (o->tag == NULL) {
 		const char *slash = strrchr(o->argv[0], '/');
+		const char *base = slash != NULL ? slash + 1 : o->argv[0];
 
-		o->tag = slash != NULL ? slash + 1 : o->argv[0];
+		/* Only the supervisor uses it: cut, never refused, unless... */
+		if ((o->tag = strndup(base, OPTIONS_TAG_MAX)) == NULL)
+			err(EXIT_OSERR, "set tag");
+		/* ...a control character would forge a syslog record. */
+		if ((o->respawn != RESPAWN_NONE || o->syslog) &&
+		    options_check_tag(o->tag) != NULL)
+			errx(EXIT_USAGE, "parse tag from the command name: "
+			    "control character; give one with --tag");
 	}
 	free(cwd);
 }

@@ -203,3 +203,33 @@ records() {
 	run -0 "$DAEMONIZE" -p "$T/pid" --status
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
+
+@test "--tag: control characters are refused (64), the length is bounded at 64 bytes" {
+	run -64 --separate-stderr "$DAEMONIZE" -S -t "$(printf 'app\n<13>forged')" "$PROBE"
+	[ "$stderr" = "daemonize: parse -t $(printf 'app\n<13>forged'): control character in the tag" ]
+	run -64 --separate-stderr "$DAEMONIZE" -S --tag="$(printf 'a\tb')" "$PROBE"
+	[ "$stderr" = "daemonize: parse --tag=$(printf 'a\tb'): control character in the tag" ]
+	long=$(printf '%065d' 0)
+	run -64 --separate-stderr "$DAEMONIZE" -S --tag="$long" "$PROBE"
+	[ "$stderr" = "daemonize: parse --tag=$long: longer than 64 bytes" ]
+	cp "$PROBE" "$T/$(printf 'x\ny')"
+	run -64 --separate-stderr "$DAEMONIZE" -S -p "$T/pid" "$T/$(printf 'x\ny')"
+	[ "$stderr" = "daemonize: parse tag from the command name: control character; give one with --tag" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "--tag of 64 bytes, and a long command name cut to 64: the header keeps TAG[PID]: " {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	tag=$(printf 'a%.0s' {1..64})
+	run -0 "$DAEMONIZE" -S -t "$tag" -p "$T/pid" "$PROBE" -L 1 -x 0 -r "$T/rep"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 1
+	[ "$(records)" = "<29>$tag[$(probe_val "$T/rep" pid)]: line 1" ]
+	name=$(printf 'b%.0s' {1..100})
+	cp "$PROBE" "$T/$name"
+	run -0 "$DAEMONIZE" -S -p "$T/pid" "$T/$name" -L 1 -x 0 -r "$T/rep2"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 2
+	[ "$(records | tail -n1)" = "<29>${name:0:64}[$(probe_val "$T/rep2" pid)]: line 1" ]
+}
