@@ -448,13 +448,13 @@ output_ready(struct output *out, const struct pollfd *pfd)
 }
 
 /*
- * A child has exited (or the supervisor is about to): move what is left
- * in the pipes, at most a pipe's capacity (an escaped descendant may still
- * be writing), and send the last partial lines.  Waits for a full syslog
- * socket at most OUTPUT_WAIT_MS; what is still owed then goes later.
+ * Move what is left in the pipes, at most a pipe's capacity (an escaped
+ * descendant may still be writing), and with partial, send the last
+ * partial lines too.  Waits for a full syslog socket at most
+ * OUTPUT_WAIT_MS; what is still owed then goes later.
  */
-void
-output_drain(struct output *out)
+static void
+drain(struct output *out, bool partial)
 {
 	long long deadline = now_ms() + OUTPUT_WAIT_MS;
 
@@ -466,7 +466,8 @@ output_drain(struct output *out)
 			continue;
 		for (;;) {
 			if (stream_pump(out, s, &budget) != PUMP_BLOCKED &&
-			    (!out->syslog || stream_partial(out, s)))
+			    (!out->syslog || !partial ||
+			    stream_partial(out, s)))
 				break;
 			if (!log_wait(out, deadline))
 				break;
@@ -474,8 +475,16 @@ output_drain(struct output *out)
 	}
 }
 
+/* A child has exited (or the supervisor is about to): everything goes. */
+void
+output_drain(struct output *out)
+{
+	drain(out, true);
+}
+
 /*
- * SIGHUP (logrotate): what is in the pipes goes to the old files; then
+ * SIGHUP (logrotate): what is in the pipes goes to the old files (a
+ * partial line stays kept: it is one syslog record with its rest); then
  * the -o/-e paths are opened again, appending, created if rotation moved
  * them away, and take the old descriptors' numbers (dup3), so nothing
  * else needs to know.  A file that cannot be reopened is kept.
@@ -486,7 +495,7 @@ output_reopen(struct output *out, const struct options *o)
 	char msg[768];
 	int fd, refusal;
 
-	output_drain(out);
+	drain(out, false);
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++) {
 		struct output_stream *s = &out->s[i];
 

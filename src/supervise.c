@@ -478,6 +478,7 @@ plan_respawn(struct supervisor *s, const char *what)
 	    s->delay * 2;
 	output_log(&s->out, LOG_NOTICE, "%s; respawning in %lld.%03lld s",
 	    what, wait / 1000, wait % 1000);
+	setproctitle("-daemonize: %s [restart pending]", o->tag);
 	s->state = SUP_BACKOFF;
 	s->deadline = now + wait;
 }
@@ -495,6 +496,9 @@ child_exited(struct supervisor *s, int status)
 	output_drain(&s->out);		/* its last lines carry its pid */
 	s->child = 0;
 	s->status = status;
+	/* No dead child's pid is published: it could be reused. */
+	if (s->childpidfd >= 0)
+		(void)ftruncate(s->childpidfd, 0);
 	if (s->state == SUP_STOPPING)
 		return;
 	if (s->awaiting_ready) {

@@ -127,10 +127,11 @@ records() {
 	[ -s "$T/log/app.log.1" ]
 	# The supervisor made a new file (no "create" in the config).
 	wait_for 10 has_lines "$T/log/app.log" 100
+	# One writer all along (once it exits, the child pidfile is emptied).
+	[ "$(cat "$T/cpid")" = "$child" ]
 	touch "$T/stop"
 	wait_for 10 grep -qx done "$T/log/app.log"
-	# One writer all along, every number once and in order.
-	[ "$(cat "$T/cpid")" = "$child" ]
+	# Every number once and in order.
 	cat "$T/log/app.log.1" "$T/log/app.log" | awk '
 		$0 == "done" { done = 1; next }
 		$0 != NR { print "line " NR " is " $0; exit 1 }
@@ -232,4 +233,24 @@ records() {
 	wait_for 5 test ! -e "$T/pid"
 	wait_for 5 has_lines "$T/syslog" 2
 	[ "$(records | tail -n1)" = "<29>${name:0:64}[$(probe_val "$T/rep2" pid)]: line 1" ]
+}
+
+@test "--syslog: SIGHUP does not cut a partial line into its own record" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	mkfifo "$T/go"
+	printf '#!/bin/sh\ntrap "" HUP\nprintf "hello "\nread x <"%s"\necho world\nexec "%s" -r "%s"\n' \
+	    "$T/go" "$PROBE" "$T/rep" >"$T/cmd"
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" -r -S -p "$T/pid" "$T/cmd"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	kill -HUP "$sup"
+	# The reopen is done once the supervisor says so, or after a while.
+	wait_for 5 grep -q "SigPnd:	0000000000000000" "/proc/$sup/status"
+	echo go >"$T/go"
+	wait_report "$T/rep"
+	wait_for 5 has_lines "$T/syslog" 1
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	[ "$(records | sed -E 's/^<29>cmd\[[0-9]+\]: //')" = "hello world" ]
 }

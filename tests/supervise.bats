@@ -463,3 +463,28 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	is_dead "$child"
 	[ ! -e "$T/pid" ]
 }
+
+# title PID: the process's command line as ps shows it.
+title() {
+	tr '\0' ' ' <"/proc/$1/cmdline" | sed 's/ *$//'
+}
+
+@test "during back-off the child pidfile is empty and the title says a restart is pending" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=3 -t app -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE" -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	wait_for 5 grep -qx "$first" "$T/cpid"
+	[ "$(title "$sup")" = "daemonize: app [supervising pid $first]" ]
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_for 2 test -f "$T/cpid" -a ! -s "$T/cpid"
+	wait_for 2 eval '[ "$(title "$sup")" = "daemonize: app [restart pending]" ]'
+	wait_report "$T/rep" 10
+	second=$(probe_val "$T/rep" pid)
+	wait_for 5 grep -qx "$second" "$T/cpid"
+	[ "$(title "$sup")" = "daemonize: app [supervising pid $second]" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
