@@ -16,6 +16,9 @@
  *
  *   STARTING  forked; the child's report pipe will say how its exec went
  *   RUNNING   the command runs (timer: the --wait-ready deadline)
+ *   CLEANUP   the child exited; what it left behind (its group, adopted
+ *             orphans) is being stopped with --retry before a restart, so
+ *             respawns never pile up copies (timer: the next step)
  *   BACKOFF   no child (timer: the next respawn)
  *   STOPPING  following --retry (timer: the next step); exits as soon as
  *             no descendant is left
@@ -68,6 +71,7 @@ struct counted {
 enum sup_state {
 	SUP_STARTING,
 	SUP_RUNNING,
+	SUP_CLEANUP,
 	SUP_BACKOFF,
 	SUP_STOPPING,
 };
@@ -97,7 +101,8 @@ struct supervisor {
 	unsigned restarts;
 	long long *ring;	/* --respawn-max=N/SECONDS: last N restarts */
 	unsigned ring_next;	/* the oldest of them, once there are N */
-	int step;		/* STOPPING: the --retry step we are at */
+	int step;		/* STOPPING, CLEANUP: the --retry step we are at */
+	long long respawn_at;	/* CLEANUP: when the back-off ends (ms) */
 	int exitcode;		/* -1: the last child's status */
 	struct report fail;	/* a failed first start, relayed at the end */
 	struct counted ignored;	/* datagrams that did not count */
@@ -453,6 +458,52 @@ count_restart(struct supervisor *s, long long now)
 }
 
 /*
+ * Before a restart, like systemd before it restarts a unit: stop what the
+ * last run left behind (its process group, orphans we adopted) with the
+ * --retry schedule.  The back-off keeps running meanwhile; the restart
+ * comes when both are over.  reap() ends the cleanup when no descendant is
+ * left.
+ */
+static void
+begin_cleanup(struct supervisor *s)
+{
+	const struct retry_schedule *r = &s->o->retry;
+
+	s->respawn_at = s->deadline;
+	s->state = SUP_CLEANUP;
+	s->step = 0;
+	output_log(&s->out, LOG_NOTICE, "stopping what pid %d left behind "
+	    "before the restart", (int)s->pgid);
+	signal_tree(s, r->nsteps > 0 ? r->step[0].signo : SIGKILL);
+	s->deadline = now_ms() + step_ms(r, 0);
+}
+
+/* Nothing is left of the last run: on to the back-off's end. */
+static void
+end_cleanup(struct supervisor *s)
+{
+	s->state = SUP_BACKOFF;
+	s->deadline = s->respawn_at;
+}
+
+/* A cleanup step's time is up: the next step, or restart regardless. */
+static void
+cleanup_next(struct supervisor *s)
+{
+	const struct retry_schedule *r = &s->o->retry;
+
+	if (++s->step >= r->nsteps) {
+		output_log(&s->out, LOG_ERR, "respawn %s: what pid %d left "
+		    "behind survived the last --retry step; restarting "
+		    "anyway", s->o->tag, (int)s->pgid);
+		end_cleanup(s);
+		return;
+	}
+	signal_tree(s, r->step[s->step].signo);
+	s->deadline = now_ms() + step_ms(r, s->step);
+}
+
+/*
  * The child is gone (what says how): respawn after the back-off, or give
  * up.  The delay doubles after each run shorter than MAX seconds, capped
  * at MAX, and starts over at MIN after a longer run; MIN 0 stays 0.
@@ -478,9 +529,11 @@ plan_respawn(struct supervisor *s, const char *what)
 	    s->delay * 2;
 	output_log(&s->out, LOG_NOTICE, "%s; respawning in %lld.%03lld s",
 	    what, wait / 1000, wait % 1000);
-	setproctitle("-daemonize: %s [restart pending]", o->tag);
 	s->state = SUP_BACKOFF;
 	s->deadline = now + wait;
+	setproctitle("-daemonize: %s [restart pending]", o->tag);
+	if (descendants_left())
+		begin_cleanup(s);
 }
 
 /* The command's process has exited with status; it is already reaped. */
@@ -757,6 +810,8 @@ reap(struct supervisor *s)
 				continue;
 			if (errno == ECHILD && s->state == SUP_STOPPING)
 				finish(s);
+			if (errno == ECHILD && s->state == SUP_CLEANUP)
+				end_cleanup(s);
 			return;
 		}
 		if (pid == s->child)
@@ -813,6 +868,9 @@ on_timer(struct supervisor *s)
 		break;
 	case SUP_STOPPING:
 		stop_next(s);
+		break;
+	case SUP_CLEANUP:
+		cleanup_next(s);
 		break;
 	case SUP_STARTING:
 	case SUP_RUNNING:

@@ -488,3 +488,18 @@ title() {
 	[ "$(title "$sup")" = "daemonize: app [supervising pid $second]" ]
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
+
+@test "before a restart, what the last run left behind is stopped: respawns never pile up" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.2:0.2 -e "$T/err" \
+	    -p "$T/pid" "$PROBE" -F 1 -D -t "$T/stamps" -x 0
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_for 20 has_stamps "$T/stamps" 6
+	# One run's worth at most: the probe, its helper, its escapee and the
+	# escapee's parent on the way out (4), never several runs' worth.
+	n=$(descendants "$sup" | while read -r p; do is_alive "$p" && echo "$p"; done | wc -l)
+	echo "# live descendants after $(stamp_count "$T/stamps") starts: $n" >&3
+	((n <= 4))
+	grep -q "daemonize\[$sup\]: stopping what pid [0-9]* left behind before the restart" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
