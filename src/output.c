@@ -60,6 +60,7 @@ enum pump_result {
 	PUMP_EMPTY,		/* the pipe is empty */
 	PUMP_BLOCKED,		/* syslog is full; lines are owed */
 	PUMP_BUDGET,		/* moved all we may in one go */
+	PUMP_SINK_FULL,		/* a FIFO or pipe sink takes nothing now */
 };
 
 static long long
@@ -259,6 +260,22 @@ sink_write(struct output *out, struct output_stream *s, const char *buf,
 }
 
 /*
+ * Whether the sink takes data now.  A FIFO or pipe whose reader stalls
+ * does not: then the stream stops reading the child (whose own pipe fills
+ * and blocks it) and waits for POLLOUT on the sink, instead of spinning.
+ */
+static bool
+sink_ready(struct output_stream *s)
+{
+	struct pollfd pfd = {.fd = s->sink, .events = POLLOUT};
+
+	if (s->sink < 0 || s->failing || poll(&pfd, 1, 0) == 1)
+		return (true);
+	s->sink_full = true;
+	return (false);
+}
+
+/*
  * Move up to *budget bytes from the stream's pipe to its file and syslog.
  * splice(2) needs no copy, but refuses O_APPEND files (EINVAL): then, and
  * for syslog, which needs the bytes, read(2) and write(2).
@@ -283,12 +300,16 @@ stream_pump(struct output *out, struct output_stream *s, size_t *budget)
 				sink_working(out, s);
 				continue;
 			}
+			if (n == -1 && errno == EAGAIN && !sink_ready(s))
+				return (PUMP_SINK_FULL);
 			if (n == 0 || errno == EAGAIN)
 				return (PUMP_EMPTY);
 			if (errno == EINVAL)
 				s->splice = false;
 			/* Otherwise the file fails: the copy below says so. */
 		}
+		if (!sink_ready(s))
+			return (PUMP_SINK_FULL);
 		want = *budget < OUTPUT_BUF ? *budget : OUTPUT_BUF;
 		n = read(s->rfd, s->buf, want);
 		if (n == -1 && errno == EINTR)
@@ -412,7 +433,8 @@ output_set_pid(struct output *out, pid_t pid)
 
 /*
  * Fill OUTPUT_NPOLL entries: each pumped pipe, unless syslog owes lines
- * for it, and the syslog socket while it owes any.
+ * for it or its sink is full (then the sink, for POLLOUT), and the syslog
+ * socket while it owes any.
  */
 void
 output_poll(const struct output *out, struct pollfd *pfd)
@@ -424,8 +446,12 @@ output_poll(const struct output *out, struct pollfd *pfd)
 		bool owes = s->pos < s->len;
 
 		owed = owed || owes;
-		pfd[i] = (struct pollfd){.fd = owes ? -1 : s->rfd,
-		    .events = POLLIN};
+		if (s->sink_full)
+			pfd[i] = (struct pollfd){.fd = s->sink,
+			    .events = POLLOUT};
+		else
+			pfd[i] = (struct pollfd){.fd = owes ? -1 : s->rfd,
+			    .events = POLLIN};
 	}
 	pfd[OUTPUT_NSTREAMS] = (struct pollfd){.fd = owed ? out->logfd : -1,
 	    .events = POLLOUT};
@@ -441,7 +467,9 @@ output_ready(struct output *out, const struct pollfd *pfd)
 		struct output_stream *s = &out->s[i];
 		size_t budget = OUTPUT_BUDGET;
 
-		if (s->rfd >= 0 && (pfd[i].revents != 0 ||
+		if (s->sink_full && pfd[i].revents != 0)
+			s->sink_full = false;
+		if (s->rfd >= 0 && !s->sink_full && (pfd[i].revents != 0 ||
 		    (writable && s->pos < s->len)))
 			(void)stream_pump(out, s, &budget);
 	}

@@ -35,6 +35,7 @@ struct output_stream {
 	int priority;		/* syslog priority of its lines */
 	bool splice;		/* try splice(2) into the sink */
 	bool failing;		/* the sink failed and we said so */
+	bool sink_full;		/* a FIFO or pipe sink is full: wait for it */
 	char *buf;		/* what read(2) got */
 	size_t pos, len;	/* buf[pos..len) is still owed to syslog */
 	size_t linelen;		/* a partial line, kept in line[] */

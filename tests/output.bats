@@ -254,3 +254,32 @@ records() {
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	[ "$(records | sed -E 's/^<29>cmd\[[0-9]+\]: //')" = "hello world" ]
 }
+
+# cpu_ticks PID: utime + stime from /proc/PID/stat, in clock ticks.
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+@test "-o FIFO with a stalled reader: back-pressure, the supervisor uses no CPU, nothing lost" {
+	mkfifo "$T/fifo"
+	# Hold the FIFO open for reading without reading: a stalled reader.
+	exec {rd}<>"$T/fifo"
+	run -0 "$DAEMONIZE" -r -o "$T/fifo" -p "$T/pid" "$PROBE" -L 300000 -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	# The pipes fill and the child blocks writing.
+	wait_for 10 grep -Eqx "(anon_)?pipe_write" "/proc/$(probe_val "$T/rep" pid)/wchan"
+	t0=$(cpu_ticks "$sup")
+	sleep 2	# the measurement window the contract names, not a wait
+	t1=$(cpu_ticks "$sup")
+	hz=$(getconf CLK_TCK)
+	echo "# supervisor CPU over 2 s with a stalled reader: $(((t1 - t0) * 1000 / hz)) ms" >&3
+	(((t1 - t0) * 1000 / hz < 50))
+	# The reader resumes: every line arrives, in order.
+	timeout 20 head -n 300000 <&$rd >"$T/got"
+	exec {rd}<&-
+	[ "$(tail -n1 "$T/got")" = "line 300000" ]
+	[ "$(wc -l <"$T/got")" = 300000 ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
