@@ -68,6 +68,8 @@ void output_set_pid(struct output *, pid_t);
 void output_poll(const struct output *, struct pollfd *);
 void output_ready(struct output *, const struct pollfd *);
 void output_drain(struct output *);
+int output_flush(struct output *, long long, int);
+unsigned long output_discard(struct output *);
 void output_reopen(struct output *, const struct options *);
 void output_log(struct output *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));

@@ -103,6 +103,7 @@ struct supervisor {
 	unsigned ring_next;	/* the oldest of them, once there are N */
 	int step;		/* STOPPING, CLEANUP: the --retry step we are at */
 	long long respawn_at;	/* CLEANUP: when the back-off ends (ms) */
+	long long stop_until;	/* a stop signal's schedule ends (ms), or -1 */
 	int exitcode;		/* -1: the last child's status */
 	struct report fail;	/* a failed first start, relayed at the end */
 	struct counted ignored;	/* datagrams that did not count */
@@ -118,6 +119,7 @@ struct proc_entry {
 };
 
 static void begin_stop(struct supervisor *, int);
+static long long schedule_ms(const struct retry_schedule *);
 
 static long long
 now_ms(void)
@@ -152,6 +154,31 @@ describe_status(int status, char *buf, size_t len)
 }
 
 /*
+ * Before exiting: every line of output goes to syslog, however slow it
+ * is, unless a stop signal came; then only until that stop's schedule
+ * runs out (--stop kills us after it), and the lines dropped are counted
+ * and logged.
+ */
+static void
+final_flush(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+	unsigned long lost;
+	int r;
+
+	while ((r = output_flush(&s->out, s->stop_until, s->sigfd)) == 1)
+		while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+			    si.ssi_signo == SIGQUIT) && s->stop_until < 0)
+				s->stop_until = now_ms() +
+				    schedule_ms(&s->o->retry);
+	if (r == -1 && (lost = output_discard(&s->out)) > 0)
+		output_log(&s->out, LOG_ERR, "stop %s: dropped %lu line%s of "
+		    "output that syslog did not take before the --retry "
+		    "schedule ran out", s->o->tag, lost, lost == 1 ? "" : "s");
+}
+
+/*
  * Nothing of the service is left (or nothing was started): send what the
  * caller's terminal has not heard yet, remove the pidfiles while still
  * holding the lock, and exit.  In --foreground, report_fail() prints the
@@ -162,7 +189,7 @@ finish(struct supervisor *s)
 {
 	const struct options *o = s->o;
 
-	output_drain(&s->out);
+	final_flush(s);
 	if (s->starting && o->wait_ready && s->reportfd >= 0 &&
 	    s->fail.stage == STAGE_NONE)
 		s->fail = (struct report){.stage = STAGE_EXITED,
@@ -327,6 +354,17 @@ step_ms(const struct retry_schedule *r, int i)
 	return (t - (t / 10 < 250 ? t / 10 : 250));
 }
 
+/* The whole schedule, as we follow it (step_ms()); forever counts once. */
+static long long
+schedule_ms(const struct retry_schedule *r)
+{
+	long long t = 0;
+
+	for (int i = 0; i < r->nsteps; i++)
+		t += step_ms(r, i);
+	return (t);
+}
+
 /*
  * Stop the service: the signal we received (or the schedule's first) to
  * the whole tree, then --retry's steps on the timer; no more respawns.
@@ -339,6 +377,8 @@ begin_stop(struct supervisor *s, int sig)
 	const struct retry_schedule *r = &s->o->retry;
 
 	if (s->state == SUP_STOPPING) {
+		if (sig != 0 && s->stop_until < 0)
+			s->stop_until = now_ms() + schedule_ms(r);
 		if (sig != 0)
 			signal_tree(s, sig);
 		return;
@@ -346,6 +386,8 @@ begin_stop(struct supervisor *s, int sig)
 	s->state = SUP_STOPPING;
 	s->awaiting_ready = false;
 	s->step = 0;
+	if (sig != 0)
+		s->stop_until = now_ms() + schedule_ms(r);
 	if (sig == 0)
 		sig = r->nsteps > 0 ? r->step[0].signo : SIGKILL;
 	signal_tree(s, sig);
@@ -1042,6 +1084,7 @@ supervise_run(const struct options *o, int reportfd, struct prepared *p,
 		.delay = o->respawn_min_ms,
 		.deadline = -1,
 		.exitcode = -1,
+		.stop_until = -1,
 		.ignored = {.logged = LLONG_MIN / 2},
 		.dropped = {.logged = LLONG_MIN / 2},
 	};

@@ -283,3 +283,27 @@ cpu_ticks() {
 	[ "$(wc -l <"$T/got")" = 300000 ]
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
+
+@test "--syslog with a slow syslog: the child is slowed, and at its exit every line is delivered" {
+	command -v python3 >/dev/null || skip "no python3"
+	# A syslog daemon that takes 2 ms per record.
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+        time.sleep(0.002)
+' "$T/log.sock" "$T/syslog" 3>&- &
+	track_pid $!
+	wait_for 5 test -S "$T/log.sock"
+	export DAEMONIZE_SYSLOG_SOCKET=$T/log.sock
+	# 3000 lines take the receiver over 6 s: more than any fixed drain.
+	run -0 "$DAEMONIZE" -f -S "$PROBE" -L 3000 -x 0
+	wait_for 5 has_lines "$T/syslog" 3000
+	n=$(grep -c ': line [0-9]*$' "$T/syslog")
+	echo "# syslog burst: 3000 lines sent, $n received" >&3
+	[ "$n" = 3000 ]
+	[ "$(sed -n '$s/.*: //p' "$T/syslog")" = "line 3000" ]
+}
