@@ -677,8 +677,8 @@ now_ms(void)
 }
 
 /* Copy text a daemon sent, with control characters made harmless. */
-static void
-printable(char *dst, size_t len, const char *src)
+void
+notify_printable(char *dst, size_t len, const char *src)
 {
 	size_t i;
 
@@ -852,7 +852,7 @@ handle_message(const struct options *o, struct notify *n,
 		fprintf(stderr, "daemonize: message from pid %d: %s\n",
 		    (int)m->sender_pid, m->warning);
 	if (m->has_status) {
-		printable(w->status, sizeof(w->status), m->status);
+		notify_printable(w->status, sizeof(w->status), m->status);
 		w->has_status = true;
 		if (o->verbose)
 			fprintf(stderr, "daemonize: status from pid %d: %s\n",

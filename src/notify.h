@@ -75,5 +75,6 @@ bool notify_in_session(pid_t, pid_t);
 int notify_forward(const struct notify *, const struct notify_message *);
 int notify_wait(const struct options *, struct notify *, pid_t, int);
 void notify_close(struct notify *);
+void notify_printable(char *, size_t, const char *);
 
 #endif

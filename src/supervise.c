@@ -741,8 +741,20 @@ log_notification(struct supervisor *s, const struct notify_message *m)
 static void
 readiness(struct supervisor *s, const struct notify_message *m)
 {
+	char text[NOTIFY_STATUS_MAX];
 	long long until;
 
+	/*
+	 * Shown by the original with -v and on failure, as in plain mode:
+	 * the record, then its text (we are the pipe's only writer now).
+	 */
+	if (m->has_status && s->reportfd >= 0) {
+		notify_printable(text, sizeof(text), m->status);
+		report_send(s->reportfd, &(struct report){.stage = STAGE_STATUS,
+		    .err = s->child, .pid = m->sender_pid,
+		    .extra = (int)strlen(text)});
+		(void)write(s->reportfd, text, strlen(text));
+	}
 	if (m->has_errno) {
 		s->fail = (struct report){.stage = STAGE_NOTIFY_ERRNO,
 		    .err = m->errno_value, .pid = s->child};

@@ -503,3 +503,21 @@ title() {
 	grep -q "daemonize\[$sup\]: stopping what pid [0-9]* left behind before the restart" "$T/err"
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
+
+@test "--wait-ready with --respawn -v: STATUS= during the first start is shown, and the last one on failure" {
+	run -0 --separate-stderr "$DAEMONIZE" -v --respawn --wait-ready=10 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep" -N "STATUS=warming up" -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	[ "${stderr_lines[0]}" = "daemonize: status from pid $child: warming up" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+
+	run -124 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=0.5 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep2" -N "$(printf 'STATUS=loading\t42%%')"
+	child=$(probe_val "$T/rep2" pid)
+	[ "${stderr_lines[0]}" = "daemonize: wait for READY=1 from pid $child: timed out after 0.500 s" ]
+	[ "${stderr_lines[1]}" = "daemonize: the last STATUS from pid $child was: loading?42%" ]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ ! -e "$T/pid" ]
+}
