@@ -227,6 +227,31 @@ options_check_tag(const char *tag)
 	return (NULL);
 }
 
+/*
+ * A --limit=nofile (the last one wins) must leave room for what the
+ * command is given: fds 0, 1, 2 and every --keep-fd.  Below that, a later
+ * step would fail with a misleading "Bad file descriptor".
+ */
+static int
+check_nofile(const struct options *o, char *errbuf, size_t errlen)
+{
+	rlim_t soft = RLIM_INFINITY;
+
+	for (size_t i = 0; i < o->nlimits; i++)
+		if (o->limits[i].resource == RLIMIT_NOFILE)
+			soft = o->limits[i].value.rlim_cur;
+	if (soft < 3)
+		return (bad(errbuf, errlen, "parse --limit=nofile=%llu: "
+		    "below 3, the command's fds 0, 1 and 2",
+		    (unsigned long long)soft));
+	for (size_t i = 0; i < o->nkeep_fds; i++)
+		if ((rlim_t)o->keep_fds[i] >= soft)
+			return (bad(errbuf, errlen, "parse --limit=nofile=%llu: "
+			    "--keep-fd=%d does not fit under it",
+			    (unsigned long long)soft, o->keep_fds[i]));
+	return (0);
+}
+
 int
 options_parse(struct options *o, int argc, char *argv[], char *errbuf,
     size_t errlen)
@@ -514,7 +539,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	if (respawn_tuned && o->respawn == RESPAWN_NONE)
 		return (bad(errbuf, errlen, "parse --respawn-delay, "
 		    "--respawn-max: only with --respawn"));
-	return (0);
+	return (check_nofile(o, errbuf, errlen));
 }
 
 /* A path from the caller, made absolute against the caller's cwd. */
