@@ -6,15 +6,27 @@
  * The original process binds an AF_UNIX datagram socket before forking and
  * exports its path as NOTIFY_SOCKET, which the daemon inherits with the
  * rest of the environment.  The socket is close-on-exec, so the command
- * never holds it.  It lives in a fresh mkdtemp(3) directory (mode 0700,
- * handed to the daemon's user with -u) under $RUNTIME_DIRECTORY, /run or
- * /tmp; with --chroot, where no path outside the new root can be reached,
- * it is bound in the abstract namespace instead.  Either way, a datagram
- * counts only when its SCM_CREDENTIALS name the daemon's user (or root)
- * and the daemon, a process of the daemon's session, or a sender that has
- * already exited: the directory keeps other users out, the credentials
- * keep out the daemon user's unrelated processes.
+ * never holds it.  It lives in a fresh mkdtemp(3) directory under
+ * $RUNTIME_DIRECTORY, /run or /tmp (with --chroot, under the new root's
+ * /run or /tmp, or the root itself, and NOTIFY_SOCKET names it as seen
+ * from inside).  There is no abstract socket: any user could find one in
+ * /proc/net/unix and send to it.  The directory stays the invoking user's
+ * (with -u: root's, group the daemon's, mode 0710, so the daemon can
+ * reach the socket but never write in the directory); only the socket
+ * itself is the daemon user's, mode 0600.
  *
+ * A datagram counts only when its SCM_CREDENTIALS name the daemon's user
+ * (or root) and its sender is, when the message is read, the daemon or a
+ * process of the daemon's session that still exists (a zombie counts).
+ * Where the kernel passes an SCM_PIDFD (Linux 6.5+), the check is pinned
+ * to the sender itself: its session is read, then the pidfd must still
+ * name an unreaped process, so a recycled pid cannot pass.  A sender that
+ * exited and was reaped before we read its message cannot be placed in a
+ * session and is ignored: otherwise a process of the same user in another
+ * session could fork a sender, reap it at once and win the race.
+ * systemd-notify(1) waits for its BARRIER=1 to be answered, so it is alive
+ * when its message is read.
+
  * In plain mode the original process waits here (notify_wait()) until
  * READY=1, ERRNO=, the daemon's exit or the deadline.  It made itself a
  * child subreaper before forking, so when the intermediate process exits
@@ -30,12 +42,12 @@
 #include "config.h"
 
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +71,15 @@
 #define NOTIFY_SOCKET_NAME "notify"
 #define NOTIFY_MAX_FDS 253	/* SCM_MAX_FD: more are never passed */
 #define NOTIFY_PID_MAX 0x3fffffff
+#define NOTIFY_TREE_DEPTH 16	/* notify_close() removes this deep */
+
+/* Linux 6.5; older headers lack them, older kernels refuse the option. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
 
 /*
  * Parse an unsigned decimal of n bytes (digits only, no sign, no spaces)
@@ -180,32 +201,64 @@ notify_parse(const char *buf, size_t len, struct notify_message *m)
 }
 
 /*
- * Is pid the daemon, a process in the daemon's session, or gone?  The
- * daemon's session was made by our intermediate process, whose only child
- * was the daemon, so a process in it descends from the daemon (a session
- * id stays reserved while the session exists).  A sender that has already
- * exited (systemd-notify) cannot be checked and is given the benefit of
- * the doubt; the uid check still applies to it.
+ * Is pid the daemon or a process in the daemon's session?  The daemon's
+ * session was made by our intermediate process, whose only child was the
+ * daemon, so a process in it descends from the daemon (a session id stays
+ * reserved while the session exists).  A process that is gone (reaped)
+ * cannot be placed and is not in it.
  */
 bool
 notify_in_session(pid_t pid, pid_t daemon)
 {
 	pid_t sid, dsid;
 
-	if (pid <= 0)
+	if (pid <= 0 || (sid = getsid(pid)) == -1)
 		return (false);
 	if (pid == daemon)
 		return (true);
-	if ((sid = getsid(pid)) == -1)
-		return (errno == ESRCH);
 	dsid = getsid(daemon);
 	return (dsid != -1 && sid == dsid);
 }
 
 /*
+ * Whether the process behind pidfd is still unreaped: its fdinfo says
+ * "Pid: -1" once it is reaped.  Read instead of pidfd_send_signal(2),
+ * which a seccomp filter may refuse.
+ */
+static bool
+pidfd_unreaped(int pidfd)
+{
+	char path[64], buf[512], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (false);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return (false);
+	buf[len] = '\0';
+	return ((p = strstr(buf, "\nPid:")) != NULL && atoi(p + 5) > 0);
+}
+
+/*
+ * The sender rule (see the top): in the daemon's session when we look,
+ * and with an SCM_PIDFD, still the same unreaped process after we looked.
+ */
+static bool
+sender_counts(pid_t pid, int pidfd, pid_t daemon)
+{
+	if (!notify_in_session(pid, daemon))
+		return (false);
+	return (pidfd < 0 || pidfd_unreaped(pidfd));
+}
+
+/*
  * Read one datagram from n->fd (non-blocking) and decide whether it came
- * from the daemon (daemon_pid, its session, or a sender already gone) as
- * the daemon's user or root.  Descriptors passed with it are closed at
+ * from the daemon (daemon_pid, or a live process of its session, see
+ * sender_counts()) as the daemon's user or root.  Descriptors passed with it are closed at
  * once: systemd-notify's BARRIER=1 waits for exactly that.  Returns
  * NOTIFY_ACCEPTED with *out parsed (out->warning names a bad field, if
  * any), NOTIFY_IGNORED with out->sender_* and out->warning saying why,
@@ -220,6 +273,7 @@ notify_receive(const struct notify *n, const struct options *o,
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+		    CMSG_SPACE(sizeof(int)) +
 		    CMSG_SPACE(sizeof(int) * NOTIFY_MAX_FDS)];
 	} control;
 	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
@@ -232,6 +286,7 @@ notify_receive(const struct notify *n, const struct options *o,
 	struct ucred cred = {.pid = 0};
 	bool have_cred = false;
 	const char *warning;
+	int pidfd = -1;
 	uid_t uid;
 	ssize_t len;
 
@@ -261,7 +316,9 @@ notify_receive(const struct notify *n, const struct options *o,
 		    c->cmsg_len >= CMSG_LEN(sizeof(cred))) {
 			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
 			have_cred = true;
-		}
+		} else if (c->cmsg_type == SCM_PIDFD &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int)) && pidfd == -1)
+			memcpy(&pidfd, CMSG_DATA(c), sizeof(int));
 	}
 
 	*out = (struct notify_message){.sender_pid = cred.pid,
@@ -273,10 +330,13 @@ notify_receive(const struct notify *n, const struct options *o,
 		out->warning = "message longer than 4096 bytes";
 	else if (cred.uid != uid && cred.uid != 0)
 		out->warning = "sent by another user";
-	else if (!notify_in_session(cred.pid, daemon_pid))
-		out->warning = "sent from outside the daemon's session";
+	else if (!sender_counts(cred.pid, pidfd, daemon_pid))
+		out->warning = "sent from outside the daemon's session, or by "
+		    "a process already gone";
 	else if (memchr(buf, '\0', (size_t)len) != NULL)
 		out->warning = "message with a NUL byte";
+	if (pidfd >= 0)
+		close(pidfd);
 	if (out->warning != NULL)
 		return (NOTIFY_IGNORED);
 
@@ -309,37 +369,89 @@ notify_address(const char *path, struct sockaddr_un *sa, socklen_t *salen)
 }
 
 /*
+ * Is dir a base for the private directory inside --chroot's new root: a
+ * real directory (not a link) that only root can change?  A base that
+ * someone else could swap for a link would let root create directories
+ * and bind sockets where that user points.
+ */
+static bool
+safe_base(const char *dir)
+{
+	struct stat st;
+
+	return (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == 0 && ((st.st_mode & 022) == 0 ||
+	    (st.st_mode & S_ISVTX)));
+}
+
+/*
+ * The bases to try, in order: $RUNTIME_DIRECTORY (its first entry; systemd
+ * may list several), /run, /tmp; with --chroot, the new root's /run and
+ * /tmp and the root itself, each only if safe_base() (and the root too).
+ * Fills up to 3 entries of bases (NULL: skip) and returns the text for a
+ * failure message.
+ */
+static const char *
+choose_bases(const struct options *o, char bases[3][PATH_MAX])
+{
+	const char *rd = getenv("RUNTIME_DIRECTORY");
+	const char *root = o->chroot_path;
+	size_t rlen;
+
+	bases[0][0] = bases[1][0] = bases[2][0] = '\0';
+	if (root == NULL) {
+		if (rd != NULL && rd[0] == '/')
+			snprintf(bases[0], PATH_MAX, "%.*s",
+			    (int)strcspn(rd, ":"), rd);
+		snprintf(bases[1], PATH_MAX, "/run");
+		snprintf(bases[2], PATH_MAX, "/tmp");
+		return (bases[0][0] != '\0' ?
+		    "$RUNTIME_DIRECTORY, /run or /tmp" : "/run or /tmp");
+	}
+	rlen = strlen(root);
+	while (rlen > 1 && root[rlen - 1] == '/')
+		rlen--;
+	if (rlen == 1)
+		rlen = 0;	/* --chroot=/ */
+	if (!safe_base(root))
+		return ("the new root");
+	snprintf(bases[0], PATH_MAX, "%.*s/run", (int)rlen, root);
+	snprintf(bases[1], PATH_MAX, "%.*s/tmp", (int)rlen, root);
+	snprintf(bases[2], PATH_MAX, "%.*s", (int)rlen, root);
+	for (int i = 0; i < 2; i++)
+		if (!safe_base(bases[i]))
+			bases[i][0] = '\0';
+	if (rlen == 0)
+		snprintf(bases[2], PATH_MAX, "/");
+	return ("the new root's /run, /tmp or itself");
+}
+
+/*
  * Make the private directory under the first base that takes it and bind
- * the socket in it.  With -u the directory is given to that user (mode
- * stays 0700), and the socket, which a client needs write permission on,
- * is made writable for all: only root and that user can reach it.  The
- * directory is chowned, never a file of the user's.
+ * the socket in it (see the top for who owns what).  With --chroot,
+ * NOTIFY_SOCKET (n->env) is the path without the new root's prefix.
  */
 static void
 bind_private(const struct options *o, struct notify *n)
 {
-	const char *rd = getenv("RUNTIME_DIRECTORY");
-	const char *bases[] = {NULL, "/run", "/tmp"};
-	char first[sizeof(n->dir)];
+	char bases[3][PATH_MAX];
+	const char *where = choose_bases(o, bases);
+	bool user = o->creds.change_user;
 	struct sockaddr_un sa;
 	socklen_t salen;
-	int e = 0;
+	size_t skip = 0;
+	int e = ENOENT;
 
-	/* systemd may list several directories, separated by colons. */
-	if (rd != NULL && rd[0] == '/') {
-		snprintf(first, sizeof(first), "%.*s", (int)strcspn(rd, ":"),
-		    rd);
-		bases[0] = first;
-	}
-	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+	for (size_t i = 0; i < 3; i++) {
 		int len;
 
-		if (bases[i] == NULL)
+		if (bases[i][0] == '\0')
 			continue;
 		len = snprintf(n->dir, sizeof(n->dir), "%s/daemonize.XXXXXX",
-		    bases[i]);
+		    strcmp(bases[i], "/") == 0 ? "" : bases[i]);
 		if (len < 0 || (size_t)len + sizeof("/" NOTIFY_SOCKET_NAME) >
 		    sizeof(n->path)) {
+			n->dir[0] = '\0';
 			e = ENAMETOOLONG;
 			continue;
 		}
@@ -348,56 +460,39 @@ bind_private(const struct options *o, struct notify *n)
 		e = errno;
 		n->dir[0] = '\0';
 	}
+	if (n->dir[0] == '\0' && bases[2][0] == '\0')
+		errx(EXIT_OSERR, "create readiness socket directory in %s: "
+		    "refusing %s: not a root-owned directory only root can "
+		    "write", where, o->chroot_path);
 	if (n->dir[0] == '\0')
 		errc(EXIT_OSERR, e, "create readiness socket directory in %s",
-		    bases[0] != NULL ? "$RUNTIME_DIRECTORY, /run or /tmp" :
-		    "/run or /tmp");
+		    where);
 	if (snprintf(n->path, sizeof(n->path), "%s/%s", n->dir,
 	    NOTIFY_SOCKET_NAME) >= (int)sizeof(n->path))
 		errc(EXIT_SOFTWARE, ENAMETOOLONG, "name readiness socket");
+	if (o->chroot_path != NULL && strcmp(bases[2], "/") != 0)
+		skip = strlen(bases[2]);
+	snprintf(n->env, sizeof(n->env), "%s", n->path + skip);
 	if (notify_address(n->path, &sa, &salen) == -1 ||
 	    bind(n->fd, (struct sockaddr *)&sa, salen) == -1) {
 		e = errno;
 		rmdir(n->dir);
 		errc(EXIT_OSERR, e, "bind readiness socket %s", n->path);
 	}
-	/* Not left to the caller's umask: a client needs write permission. */
-	if (chmod(n->path, o->creds.change_user ? 0666 : 0600) == -1 ||
-	    (o->creds.change_user &&
-	    chown(n->dir, o->creds.uid, (gid_t)-1) == -1)) {
+	/*
+	 * Not left to the caller's umask: the socket is 0600 and, with -u,
+	 * the daemon user's; the directory, 0710 with the daemon's group,
+	 * lets it reach the socket and nothing more.
+	 */
+	if (chmod(n->path, 0600) == -1 || (user &&
+	    (chown(n->path, o->creds.uid, o->creds.gid) == -1 ||
+	    chown(n->dir, (uid_t)-1, o->creds.gid) == -1 ||
+	    chmod(n->dir, 0710) == -1))) {
 		e = errno;
 		notify_close(n);
 		errc(EXIT_OSERR, e, "give readiness socket %s to %s", n->path,
 		    o->creds.name);
 	}
-}
-
-/*
- * With --chroot no path of ours can be reached from inside: bind a random
- * name in the abstract namespace, which has no permissions; the sender
- * checks in notify_receive() are what keeps others out.
- */
-static void
-bind_abstract(struct notify *n)
-{
-	struct sockaddr_un sa;
-	socklen_t salen;
-	unsigned char rnd[8];
-
-	for (int tries = 0; tries < 16; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			err(EXIT_OSERR, "create readiness socket name");
-		snprintf(n->path, sizeof(n->path), "@daemonize/%d/"
-		    "%02x%02x%02x%02x%02x%02x%02x%02x", (int)getpid(), rnd[0],
-		    rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-		if (notify_address(n->path, &sa, &salen) == -1)
-			break;
-		if (bind(n->fd, (struct sockaddr *)&sa, salen) == 0)
-			return;
-		if (errno != EADDRINUSE)
-			break;
-	}
-	err(EXIT_OSERR, "bind readiness socket %s", n->path);
 }
 
 /*
@@ -435,11 +530,10 @@ notify_open(const struct options *o, struct notify *n)
 		err(EXIT_OSERR, "create readiness socket");
 	if (setsockopt(n->fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == -1)
 		err(EXIT_OSERR, "create readiness socket: SO_PASSCRED");
-	if (o->chroot_path != NULL)
-		bind_abstract(n);
-	else
-		bind_private(o, n);
-	if (setenv("NOTIFY_SOCKET", n->path, 1) == -1) {
+	/* Before Linux 6.5 (ENOPROTOOPT): the pid alone, checked while alive. */
+	(void)setsockopt(n->fd, SOL_SOCKET, SO_PASSPIDFD, &on, sizeof(on));
+	bind_private(o, n);
+	if (setenv("NOTIFY_SOCKET", n->env, 1) == -1) {
 		int e = errno;
 
 		notify_close(n);
@@ -458,8 +552,10 @@ notify_open(const struct options *o, struct notify *n)
  * Relay a child's message to the service manager above us, as ourselves:
  * we are the unit's main process, so MAINPID is our pid whatever the child
  * said, and STOPPING=1 (a child stopping is not the service stopping) and
- * BARRIER are not passed on.  Returns 0, also when there is no manager or
- * nothing to relay, or -1 with errno.
+ * BARRIER are not passed on.  Never blocks: a manager that does not read
+ * must not wedge the supervisor, so a full queue (EAGAIN) drops the
+ * message.  Returns 0, also when there is no manager or nothing to relay,
+ * or -1 with errno (the caller counts the drop).
  */
 int
 notify_forward(const struct notify *n, const struct notify_message *m)
@@ -495,8 +591,8 @@ notify_forward(const struct notify *n, const struct notify_message *m)
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
 	do
-		r = sendto(fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		    salen);
+		r = sendto(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT,
+		    (struct sockaddr *)&sa, salen);
 	while (r == -1 && errno == EINTR);
 	e = errno;
 	close(fd);
@@ -505,17 +601,54 @@ notify_forward(const struct notify *n, const struct notify_message *m)
 }
 
 /*
- * Remove the socket and its directory and close our descriptor.  Safe to
- * call twice, and from the supervisor, which owns them after the fork.
+ * Empty the directory open as dirfd, recursing at most depth levels,
+ * without following links: whatever a daemon running as root put there.
+ */
+static void
+remove_contents(int dirfd, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if ((d = fdopendir(dirfd)) == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0 || errno != EISDIR ||
+		    depth == 0)
+			continue;
+		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			remove_contents(fd, depth - 1);
+		(void)unlinkat(dirfd, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+/*
+ * Remove the socket directory with whatever is in it and close our
+ * descriptor.  Safe to call twice, and from the supervisor, which owns
+ * them after the fork.
  */
 void
 notify_close(struct notify *n)
 {
+	int fd;
+
 	if (n->fd >= 0)
 		close(n->fd);
 	n->fd = -1;
 	if (n->dir[0] != '\0') {
-		unlink(n->path);
+		fd = open(n->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd >= 0)
+			remove_contents(fd, NOTIFY_TREE_DEPTH);
 		rmdir(n->dir);
 		n->dir[0] = '\0';
 	}
@@ -543,8 +676,8 @@ now_ms(void)
 }
 
 /* Copy text a daemon sent, with control characters made harmless. */
-static void
-printable(char *dst, size_t len, const char *src)
+void
+notify_printable(char *dst, size_t len, const char *src)
 {
 	size_t i;
 
@@ -719,7 +852,7 @@ handle_message(const struct options *o, struct notify *n,
 		fprintf(stderr, "daemonize: message from pid %d: %s\n",
 		    (int)m->sender_pid, m->warning);
 	if (m->has_status) {
-		printable(w->status, sizeof(w->status), m->status);
+		notify_printable(w->status, sizeof(w->status), m->status);
 		w->has_status = true;
 		if (o->verbose)
 			fprintf(stderr, "daemonize: status from pid %d: %s\n",

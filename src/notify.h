@@ -27,9 +27,11 @@ struct notify {
 	int fd;			/* -1 when not listening */
 	pid_t owner;		/* the process that created the socket */
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-				/* private directory, "" if none (abstract) */
+				/* private directory, "" if none */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-				/* NOTIFY_SOCKET ("@..." for abstract) */
+				/* the socket, as we reach it */
+	char env[sizeof(((struct sockaddr_un *)0)->sun_path)];
+				/* NOTIFY_SOCKET: path, inside --chroot */
 	char upstream[sizeof(((struct sockaddr_un *)0)->sun_path)];
 				/* the manager's NOTIFY_SOCKET, "" if none */
 };
@@ -73,5 +75,6 @@ bool notify_in_session(pid_t, pid_t);
 int notify_forward(const struct notify *, const struct notify_message *);
 int notify_wait(const struct options *, struct notify *, pid_t, int);
 void notify_close(struct notify *);
+void notify_printable(char *, size_t, const char *);
 
 #endif

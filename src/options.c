@@ -134,7 +134,8 @@ static const char option_help[] =
     "      --respawn-max=N[/SECS]      give up after N restarts\n"
     "      --child-pidfile=FILE        also record the child's pid\n"
     "  -S, --syslog[=FACILITY.PRIORITY] output to syslog (daemon.notice)\n"
-    "  -t, --tag=TAG             syslog tag and process title\n"
+    "  -t, --tag=TAG             syslog tag and process title (1-64 bytes,\n"
+    "                            no control characters)\n"
     "\n"
     "Execution environment:\n"
     "      --chroot=DIR          change root (root only)\n"
@@ -210,6 +211,51 @@ option_name(int c, int longindex, char *buf, size_t len)
  * Parse argv into *o.  Returns 0, or -1 with a message in errbuf (the
  * caller exits 64).  Leaves o->argv pointing into argv.
  */
+/*
+ * A syslog tag (and process title): 1 to OPTIONS_TAG_MAX bytes, no
+ * control characters (a newline would start a forged second record).
+ * Pure: returns why it is refused, or NULL.
+ */
+const char *
+options_check_tag(const char *tag)
+{
+	size_t len = strlen(tag);
+
+	if (len == 0)
+		return ("empty tag");
+	if (len > OPTIONS_TAG_MAX)
+		return ("longer than 64 bytes");
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)tag[i] < 0x20 || tag[i] == 0x7f)
+			return ("control character in the tag");
+	return (NULL);
+}
+
+/*
+ * A --limit=nofile (the last one wins) must leave room for what the
+ * command is given: fds 0, 1, 2 and every --keep-fd.  Below that, a later
+ * step would fail with a misleading "Bad file descriptor".
+ */
+static int
+check_nofile(const struct options *o, char *errbuf, size_t errlen)
+{
+	rlim_t soft = RLIM_INFINITY;
+
+	for (size_t i = 0; i < o->nlimits; i++)
+		if (o->limits[i].resource == RLIMIT_NOFILE)
+			soft = o->limits[i].value.rlim_cur;
+	if (soft < 3)
+		return (bad(errbuf, errlen, "parse --limit=nofile=%llu: "
+		    "below 3, the command's fds 0, 1 and 2",
+		    (unsigned long long)soft));
+	for (size_t i = 0; i < o->nkeep_fds; i++)
+		if ((rlim_t)o->keep_fds[i] >= soft)
+			return (bad(errbuf, errlen, "parse --limit=nofile=%llu: "
+			    "--keep-fd=%d does not fit under it",
+			    (unsigned long long)soft, o->keep_fds[i]));
+	return (0);
+}
+
 int
 options_parse(struct options *o, int argc, char *argv[], char *errbuf,
     size_t errlen)
@@ -324,8 +370,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 				    &o->syslog_priority);
 			break;
 		case 't':
-			if (*optarg == '\0')
-				err = "empty tag";
+			err = options_check_tag(optarg);
 			o->tag = optarg;
 			break;
 		case 'w':
@@ -510,7 +555,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	if (respawn_tuned && o->respawn == RESPAWN_NONE)
 		return (bad(errbuf, errlen, "parse --respawn-delay, "
 		    "--respawn-max: only with --respawn"));
-	return (0);
+	return (check_nofile(o, errbuf, errlen));
 }
 
 /* A path from the caller, made absolute against the caller's cwd. */
@@ -749,8 +794,16 @@ options_resolve(struct options *o)
 	resolve_command(o, cwd);
 	if (o->tag == NULL) {
 		const char *slash = strrchr(o->argv[0], '/');
+		const char *base = slash != NULL ? slash + 1 : o->argv[0];
 
-		o->tag = slash != NULL ? slash + 1 : o->argv[0];
+		/* Only the supervisor uses it: cut, never refused, unless... */
+		if ((o->tag = strndup(base, OPTIONS_TAG_MAX)) == NULL)
+			err(EXIT_OSERR, "set tag");
+		/* ...a control character would forge a syslog record. */
+		if ((o->respawn != RESPAWN_NONE || o->syslog) &&
+		    options_check_tag(o->tag) != NULL)
+			errx(EXIT_USAGE, "parse tag from the command name: "
+			    "control character; give one with --tag");
 	}
 	free(cwd);
 }

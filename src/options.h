@@ -33,6 +33,7 @@ enum respawn_mode {
 
 #define LIMITS_MAX 16
 #define KEEP_FDS_MAX 64
+#define OPTIONS_TAG_MAX 64	/* bytes of a syslog tag */
 
 struct options {
 	enum action action;
@@ -102,5 +103,5 @@ int options_parse(struct options *, int, char *[], char *, size_t);
 void options_resolve(struct options *);
 void options_free(struct options *);
 void usage(void);
-
+const char *options_check_tag(const char *);
 #endif

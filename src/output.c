@@ -54,12 +54,14 @@
 #define OUTPUT_BUF (128 * 1024)		/* one read(2) */
 #define OUTPUT_BUDGET (1024 * 1024)	/* per stream and wakeup */
 #define OUTPUT_PIPE_SIZE (1024 * 1024)	/* F_SETPIPE_SZ, the default maximum */
-#define OUTPUT_WAIT_MS 5000		/* a drain waits this long for syslog */
+#define OUTPUT_SYSLOG_PIPE 4096		/* with syslog: one page, back-pressure */
+#define OUTPUT_WAIT_MS 5000		/* a child's drain waits this long */
 
 enum pump_result {
 	PUMP_EMPTY,		/* the pipe is empty */
 	PUMP_BLOCKED,		/* syslog is full; lines are owed */
 	PUMP_BUDGET,		/* moved all we may in one go */
+	PUMP_SINK_FULL,		/* a FIFO or pipe sink takes nothing now */
 };
 
 static long long
@@ -145,16 +147,27 @@ log_send(struct output *out, const char *hdr, size_t hdrlen, const char *a,
 	return (0);
 }
 
-/* Wait until syslog takes more, but not past deadline. */
-static bool
-log_wait(const struct output *out, long long deadline)
+/*
+ * Wait until syslog takes more, but not past deadline (-1: no deadline),
+ * and not once wakefd (if >= 0) is readable.  Returns 0 when syslog is
+ * writable, 1 when woken, -1 at the deadline or when there is no socket.
+ */
+static int
+log_wait(const struct output *out, long long deadline, int wakefd)
 {
-	struct pollfd pfd = {.fd = out->logfd, .events = POLLOUT};
-	long long left = deadline - now_ms();
+	struct pollfd pfd[2] = {{.fd = out->logfd, .events = POLLOUT},
+	    {.fd = wakefd, .events = POLLIN}};
+	long long left = deadline < 0 ? -1 : deadline - now_ms();
+	int r;
 
-	if (out->logfd < 0 || left <= 0)
-		return (false);
-	return (poll(&pfd, 1, (int)left) == 1);
+	if (out->logfd < 0 || (deadline >= 0 && left <= 0))
+		return (-1);
+	do
+		r = poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left);
+	while (r == -1 && errno == EINTR);
+	if (r <= 0)
+		return (-1);
+	return (pfd[1].revents != 0 ? 1 : 0);
 }
 
 /* The stream's header for the current second and child, cached. */
@@ -259,6 +272,22 @@ sink_write(struct output *out, struct output_stream *s, const char *buf,
 }
 
 /*
+ * Whether the sink takes data now.  A FIFO or pipe whose reader stalls
+ * does not: then the stream stops reading the child (whose own pipe fills
+ * and blocks it) and waits for POLLOUT on the sink, instead of spinning.
+ */
+static bool
+sink_ready(struct output_stream *s)
+{
+	struct pollfd pfd = {.fd = s->sink, .events = POLLOUT};
+
+	if (s->sink < 0 || s->failing || poll(&pfd, 1, 0) == 1)
+		return (true);
+	s->sink_full = true;
+	return (false);
+}
+
+/*
  * Move up to *budget bytes from the stream's pipe to its file and syslog.
  * splice(2) needs no copy, but refuses O_APPEND files (EINVAL): then, and
  * for syslog, which needs the bytes, read(2) and write(2).
@@ -283,12 +312,16 @@ stream_pump(struct output *out, struct output_stream *s, size_t *budget)
 				sink_working(out, s);
 				continue;
 			}
+			if (n == -1 && errno == EAGAIN && !sink_ready(s))
+				return (PUMP_SINK_FULL);
 			if (n == 0 || errno == EAGAIN)
 				return (PUMP_EMPTY);
 			if (errno == EINVAL)
 				s->splice = false;
 			/* Otherwise the file fails: the copy below says so. */
 		}
+		if (!sink_ready(s))
+			return (PUMP_SINK_FULL);
 		want = *budget < OUTPUT_BUF ? *budget : OUTPUT_BUF;
 		n = read(s->rfd, s->buf, want);
 		if (n == -1 && errno == EINTR)
@@ -333,8 +366,13 @@ stream_open(struct output *out, int i, const struct options *o,
 		return (-1);
 	s->rfd = p[0];
 	s->wfd = p[1];
-	/* Fewer wakeups per megabyte; a user over the pipe quota keeps 64 KiB. */
-	(void)fcntl(s->rfd, F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
+	/*
+	 * Files: fewer wakeups per megabyte (a user over the pipe quota keeps
+	 * 64 KiB).  Syslog: a page, so that a slow syslog slows the child
+	 * down instead of the pipe hiding a backlog that its exit would lose.
+	 */
+	(void)fcntl(s->rfd, F_SETPIPE_SZ, out->syslog ? OUTPUT_SYSLOG_PIPE :
+	    OUTPUT_PIPE_SIZE);
 	if (fcntl(s->rfd, F_SETFL, O_NONBLOCK) == -1)
 		return (-1);
 	/* Large, so mmap(2)ed: no resident memory until the first read(2). */
@@ -412,7 +450,8 @@ output_set_pid(struct output *out, pid_t pid)
 
 /*
  * Fill OUTPUT_NPOLL entries: each pumped pipe, unless syslog owes lines
- * for it, and the syslog socket while it owes any.
+ * for it or its sink is full (then the sink, for POLLOUT), and the syslog
+ * socket while it owes any.
  */
 void
 output_poll(const struct output *out, struct pollfd *pfd)
@@ -424,8 +463,12 @@ output_poll(const struct output *out, struct pollfd *pfd)
 		bool owes = s->pos < s->len;
 
 		owed = owed || owes;
-		pfd[i] = (struct pollfd){.fd = owes ? -1 : s->rfd,
-		    .events = POLLIN};
+		if (s->sink_full)
+			pfd[i] = (struct pollfd){.fd = s->sink,
+			    .events = POLLOUT};
+		else
+			pfd[i] = (struct pollfd){.fd = owes ? -1 : s->rfd,
+			    .events = POLLIN};
 	}
 	pfd[OUTPUT_NSTREAMS] = (struct pollfd){.fd = owed ? out->logfd : -1,
 	    .events = POLLOUT};
@@ -441,41 +484,97 @@ output_ready(struct output *out, const struct pollfd *pfd)
 		struct output_stream *s = &out->s[i];
 		size_t budget = OUTPUT_BUDGET;
 
-		if (s->rfd >= 0 && (pfd[i].revents != 0 ||
+		if (s->sink_full && pfd[i].revents != 0)
+			s->sink_full = false;
+		if (s->rfd >= 0 && !s->sink_full && (pfd[i].revents != 0 ||
 		    (writable && s->pos < s->len)))
 			(void)stream_pump(out, s, &budget);
 	}
 }
 
 /*
- * A child has exited (or the supervisor is about to): move what is left
- * in the pipes, at most a pipe's capacity (an escaped descendant may still
- * be writing), and send the last partial lines.  Waits for a full syslog
- * socket at most OUTPUT_WAIT_MS; what is still owed then goes later.
+ * Move what is left in the pipes, at most a pipe's capacity (an escaped
+ * descendant may still be writing), and with partial, send the last
+ * partial lines too.  Waits for a full syslog socket until deadline (-1:
+ * none) or until wakefd is readable.  Returns 0 when all is sent, 1 when
+ * woken, -1 at the deadline; what is still owed is kept.
  */
-void
-output_drain(struct output *out)
+static int
+drain(struct output *out, bool partial, long long deadline, int wakefd)
 {
-	long long deadline = now_ms() + OUTPUT_WAIT_MS;
-
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++) {
 		struct output_stream *s = &out->s[i];
 		size_t budget = OUTPUT_PIPE_SIZE;
+		int r;
 
 		if (s->rfd < 0)
 			continue;
 		for (;;) {
 			if (stream_pump(out, s, &budget) != PUMP_BLOCKED &&
-			    (!out->syslog || stream_partial(out, s)))
+			    (!out->syslog || !partial ||
+			    stream_partial(out, s)))
 				break;
-			if (!log_wait(out, deadline))
-				break;
+			if ((r = log_wait(out, deadline, wakefd)) != 0)
+				return (r);
 		}
 	}
+	return (0);
+}
+
+/* A child has exited: its lines go now, a bounded wait for syslog. */
+void
+output_drain(struct output *out)
+{
+	(void)drain(out, true, now_ms() + OUTPUT_WAIT_MS, -1);
 }
 
 /*
- * SIGHUP (logrotate): what is in the pipes goes to the old files; then
+ * The supervisor is about to exit: every line goes, however slow syslog
+ * is, until deadline (-1: none) or until wakefd is readable (a signal:
+ * the caller decides and calls again).  Returns 0, 1 when woken, or -1 at
+ * the deadline.
+ */
+int
+output_flush(struct output *out, long long deadline, int wakefd)
+{
+	return (drain(out, true, deadline, wakefd));
+}
+
+/*
+ * Give up on what is still owed and in the pipes (the stop's schedule ran
+ * out).  Returns how many lines were dropped, a partial one included.
+ */
+unsigned long
+output_discard(struct output *out)
+{
+	unsigned long lines = 0;
+	ssize_t n;
+
+	for (int i = 0; i < OUTPUT_NSTREAMS; i++) {
+		struct output_stream *s = &out->s[i];
+		bool partial = s->linelen > 0;
+
+		if (s->rfd < 0)
+			continue;
+		for (;;) {
+			for (size_t k = s->pos; k < s->len; k++) {
+				partial = s->buf[k] != '\n';
+				lines += !partial;
+			}
+			s->pos = s->len = 0;
+			if ((n = read(s->rfd, s->buf, OUTPUT_BUF)) <= 0)
+				break;
+			s->len = (size_t)n;
+		}
+		lines += partial;
+		s->linelen = 0;
+	}
+	return (lines);
+}
+
+/*
+ * SIGHUP (logrotate): what is in the pipes goes to the old files (a
+ * partial line stays kept: it is one syslog record with its rest); then
  * the -o/-e paths are opened again, appending, created if rotation moved
  * them away, and take the old descriptors' numbers (dup3), so nothing
  * else needs to know.  A file that cannot be reopened is kept.
@@ -486,7 +585,7 @@ output_reopen(struct output *out, const struct options *o)
 	char msg[768];
 	int fd, refusal;
 
-	output_drain(out);
+	(void)drain(out, false, now_ms() + OUTPUT_WAIT_MS, -1);
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++) {
 		struct output_stream *s = &out->s[i];
 
@@ -533,7 +632,7 @@ log_message(struct output *out, int priority, const char *text)
 	if ((size_t)n >= sizeof(body))
 		n = sizeof(body) - 1;
 	while (log_send(out, hdr, hdrlen, body, (size_t)n, NULL, 0) == -1 &&
-	    log_wait(out, deadline))
+	    log_wait(out, deadline, -1) == 0)
 		continue;
 }
 

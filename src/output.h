@@ -35,6 +35,7 @@ struct output_stream {
 	int priority;		/* syslog priority of its lines */
 	bool splice;		/* try splice(2) into the sink */
 	bool failing;		/* the sink failed and we said so */
+	bool sink_full;		/* a FIFO or pipe sink is full: wait for it */
 	char *buf;		/* what read(2) got */
 	size_t pos, len;	/* buf[pos..len) is still owed to syslog */
 	size_t linelen;		/* a partial line, kept in line[] */
@@ -67,6 +68,8 @@ void output_set_pid(struct output *, pid_t);
 void output_poll(const struct output *, struct pollfd *);
 void output_ready(struct output *, const struct pollfd *);
 void output_drain(struct output *);
+int output_flush(struct output *, long long, int);
+unsigned long output_discard(struct output *);
 void output_reopen(struct output *, const struct options *);
 void output_log(struct output *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));

@@ -199,6 +199,18 @@ limit_text(const struct options *o, int i, char *buf, size_t len)
 	    v[0], v[1]);
 }
 
+/* The index of the --limit that sets resource (the last wins), or -1. */
+static int
+last_limit(const struct options *o, int resource)
+{
+	int found = -1;
+
+	for (size_t i = 0; i < o->nlimits; i++)
+		if ((int)o->limits[i].resource == resource)
+			found = (int)i;
+	return (found);
+}
+
 static void
 describe_status(int status, char *buf, size_t len)
 {
@@ -226,6 +238,7 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	char extra[128], path[PATH_MAX], why[PATH_MAX + 80];
 	const char *reason = refusal_text(o, r, why, sizeof(why));
 	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
+	int i;
 
 	if (reason == NULL)
 		reason = strerror(r->err);
@@ -334,6 +347,17 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		snprintf(buf, len, "set environment: %s", reason);
 		return (EXIT_OSERR);
 	case STAGE_EXEC:
+		/*
+		 * execve(2) fails with EAGAIN only when the user is over
+		 * RLIMIT_NPROC: blame the --limit that set it, if one did.
+		 */
+		if (r->err == EAGAIN && (i = last_limit(o, RLIMIT_NPROC)) >= 0) {
+			limit_text(o, i, extra, sizeof(extra));
+			snprintf(buf, len, "exec %s: --limit=%s: user %s already "
+			    "runs that many processes: %s", o->command_path,
+			    extra, user != NULL ? user : "(invoking)", reason);
+			return (EXIT_OSERR);
+		}
 		snprintf(buf, len, "exec %s: %s", o->command_path, reason);
 		return (r->err == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOTEXEC);
 	case STAGE_EXEC_INTERP:

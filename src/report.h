@@ -18,6 +18,9 @@ enum stage {
 	STAGE_STARTED,		/* not a failure: pid is the daemon (or supervisor) */
 	STAGE_CHILD,		/* not a failure: pid is the supervised child */
 	STAGE_READY,		/* not a failure: READY=1 seen by the supervisor */
+	STAGE_STATUS,		/* not a failure: a STATUS= from pid seen by the
+				   supervisor; err is its child, extra the
+				   length of the text written right after */
 	STAGE_FORK,
 	STAGE_SETSID,
 	STAGE_PIPE,

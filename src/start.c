@@ -135,7 +135,8 @@ start_wait(const struct options *o, struct notify *n, int fd,
 {
 	struct pollfd pfd[2];
 	struct report rec;
-	pid_t daemon = 0;
+	char laststatus[NOTIFY_STATUS_MAX] = "";
+	pid_t daemon = 0, status_pid = 0;
 	int sfd, status, r;
 	char msg[1024];
 
@@ -171,6 +172,17 @@ start_wait(const struct options *o, struct notify *n, int fd,
 		case STAGE_CHILD:
 		case STAGE_READY:
 			continue;
+		case STAGE_STATUS:
+			if (rec.extra < 0 || rec.extra >= (int)sizeof(laststatus) ||
+			    read(fd, laststatus, (size_t)rec.extra) != rec.extra)
+				errx(EXIT_OSERR, "read report pipe: a short "
+				    "STATUS record");
+			laststatus[rec.extra] = '\0';
+			status_pid = (pid_t)rec.err;
+			if (o->verbose)
+				fprintf(stderr, "daemonize: status from pid "
+				    "%d: %s\n", (int)rec.pid, laststatus);
+			continue;
 		}
 		waitpid(intermediate, NULL, 0);
 		notify_close(n);	/* a supervisor that failed is gone */
@@ -181,6 +193,9 @@ start_wait(const struct options *o, struct notify *n, int fd,
 			remove_left_pidfile(o, daemon);
 		r = report_describe(o, &rec, msg, sizeof(msg));
 		fprintf(stderr, "daemonize: %s\n", msg);
+		if (status_pid > 0)
+			fprintf(stderr, "daemonize: the last STATUS from pid %d "
+			    "was: %s\n", (int)status_pid, laststatus);
 		return (r);
 	}
 

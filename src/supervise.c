@@ -16,6 +16,9 @@
  *
  *   STARTING  forked; the child's report pipe will say how its exec went
  *   RUNNING   the command runs (timer: the --wait-ready deadline)
+ *   CLEANUP   the child exited; what it left behind (its group, adopted
+ *             orphans) is being stopped with --retry before a restart, so
+ *             respawns never pile up copies (timer: the next step)
  *   BACKOFF   no child (timer: the next respawn)
  *   STOPPING  following --retry (timer: the next step); exits as soon as
  *             no descendant is left
@@ -55,9 +58,21 @@
 #include "supervise.h"
 #include "sys.h"
 
+/* At most one log line per this interval for a flood of the same event. */
+#define SUP_LOG_INTERVAL_MS 5000
+
+/* Events counted, and logged at most once per SUP_LOG_INTERVAL_MS. */
+struct counted {
+	unsigned long count;	/* since the last line */
+	long long logged;	/* when the last line was written (ms) */
+	pid_t pid;		/* the last event's sender */
+	const char *why;	/* and what was wrong with it */
+};
+
 enum sup_state {
 	SUP_STARTING,
 	SUP_RUNNING,
+	SUP_CLEANUP,
 	SUP_BACKOFF,
 	SUP_STOPPING,
 };
@@ -87,9 +102,13 @@ struct supervisor {
 	unsigned restarts;
 	long long *ring;	/* --respawn-max=N/SECONDS: last N restarts */
 	unsigned ring_next;	/* the oldest of them, once there are N */
-	int step;		/* STOPPING: the --retry step we are at */
+	int step;		/* STOPPING, CLEANUP: the --retry step we are at */
+	long long respawn_at;	/* CLEANUP: when the back-off ends (ms) */
+	long long stop_until;	/* a stop signal's schedule ends (ms), or -1 */
 	int exitcode;		/* -1: the last child's status */
 	struct report fail;	/* a failed first start, relayed at the end */
+	struct counted ignored;	/* datagrams that did not count */
+	struct counted dropped;	/* messages the service manager did not take */
 };
 
 /* A process seen in /proc, for stopping the whole tree. */
@@ -101,6 +120,7 @@ struct proc_entry {
 };
 
 static void begin_stop(struct supervisor *, int);
+static long long schedule_ms(const struct retry_schedule *);
 
 static long long
 now_ms(void)
@@ -135,6 +155,31 @@ describe_status(int status, char *buf, size_t len)
 }
 
 /*
+ * Before exiting: every line of output goes to syslog, however slow it
+ * is, unless a stop signal came; then only until that stop's schedule
+ * runs out (--stop kills us after it), and the lines dropped are counted
+ * and logged.
+ */
+static void
+final_flush(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+	unsigned long lost;
+	int r;
+
+	while ((r = output_flush(&s->out, s->stop_until, s->sigfd)) == 1)
+		while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+			    si.ssi_signo == SIGQUIT) && s->stop_until < 0)
+				s->stop_until = now_ms() +
+				    schedule_ms(&s->o->retry);
+	if (r == -1 && (lost = output_discard(&s->out)) > 0)
+		output_log(&s->out, LOG_ERR, "stop %s: dropped %lu line%s of "
+		    "output that syslog did not take before the --retry "
+		    "schedule ran out", s->o->tag, lost, lost == 1 ? "" : "s");
+}
+
+/*
  * Nothing of the service is left (or nothing was started): send what the
  * caller's terminal has not heard yet, remove the pidfiles while still
  * holding the lock, and exit.  In --foreground, report_fail() prints the
@@ -145,7 +190,7 @@ finish(struct supervisor *s)
 {
 	const struct options *o = s->o;
 
-	output_drain(&s->out);
+	final_flush(s);
 	if (s->starting && o->wait_ready && s->reportfd >= 0 &&
 	    s->fail.stage == STAGE_NONE)
 		s->fail = (struct report){.stage = STAGE_EXITED,
@@ -310,6 +355,17 @@ step_ms(const struct retry_schedule *r, int i)
 	return (t - (t / 10 < 250 ? t / 10 : 250));
 }
 
+/* The whole schedule, as we follow it (step_ms()); forever counts once. */
+static long long
+schedule_ms(const struct retry_schedule *r)
+{
+	long long t = 0;
+
+	for (int i = 0; i < r->nsteps; i++)
+		t += step_ms(r, i);
+	return (t);
+}
+
 /*
  * Stop the service: the signal we received (or the schedule's first) to
  * the whole tree, then --retry's steps on the timer; no more respawns.
@@ -322,6 +378,8 @@ begin_stop(struct supervisor *s, int sig)
 	const struct retry_schedule *r = &s->o->retry;
 
 	if (s->state == SUP_STOPPING) {
+		if (sig != 0 && s->stop_until < 0)
+			s->stop_until = now_ms() + schedule_ms(r);
 		if (sig != 0)
 			signal_tree(s, sig);
 		return;
@@ -329,6 +387,8 @@ begin_stop(struct supervisor *s, int sig)
 	s->state = SUP_STOPPING;
 	s->awaiting_ready = false;
 	s->step = 0;
+	if (sig != 0)
+		s->stop_until = now_ms() + schedule_ms(r);
 	if (sig == 0)
 		sig = r->nsteps > 0 ? r->step[0].signo : SIGKILL;
 	signal_tree(s, sig);
@@ -441,6 +501,52 @@ count_restart(struct supervisor *s, long long now)
 }
 
 /*
+ * Before a restart, like systemd before it restarts a unit: stop what the
+ * last run left behind (its process group, orphans we adopted) with the
+ * --retry schedule.  The back-off keeps running meanwhile; the restart
+ * comes when both are over.  reap() ends the cleanup when no descendant is
+ * left.
+ */
+static void
+begin_cleanup(struct supervisor *s)
+{
+	const struct retry_schedule *r = &s->o->retry;
+
+	s->respawn_at = s->deadline;
+	s->state = SUP_CLEANUP;
+	s->step = 0;
+	output_log(&s->out, LOG_NOTICE, "stopping what pid %d left behind "
+	    "before the restart", (int)s->pgid);
+	signal_tree(s, r->nsteps > 0 ? r->step[0].signo : SIGKILL);
+	s->deadline = now_ms() + step_ms(r, 0);
+}
+
+/* Nothing is left of the last run: on to the back-off's end. */
+static void
+end_cleanup(struct supervisor *s)
+{
+	s->state = SUP_BACKOFF;
+	s->deadline = s->respawn_at;
+}
+
+/* A cleanup step's time is up: the next step, or restart regardless. */
+static void
+cleanup_next(struct supervisor *s)
+{
+	const struct retry_schedule *r = &s->o->retry;
+
+	if (++s->step >= r->nsteps) {
+		output_log(&s->out, LOG_ERR, "respawn %s: what pid %d left "
+		    "behind survived the last --retry step; restarting "
+		    "anyway", s->o->tag, (int)s->pgid);
+		end_cleanup(s);
+		return;
+	}
+	signal_tree(s, r->step[s->step].signo);
+	s->deadline = now_ms() + step_ms(r, s->step);
+}
+
+/*
  * The child is gone (what says how): respawn after the back-off, or give
  * up.  The delay doubles after each run shorter than MAX seconds, capped
  * at MAX, and starts over at MIN after a longer run; MIN 0 stays 0.
@@ -468,6 +574,9 @@ plan_respawn(struct supervisor *s, const char *what)
 	    what, wait / 1000, wait % 1000);
 	s->state = SUP_BACKOFF;
 	s->deadline = now + wait;
+	setproctitle("-daemonize: %s [restart pending]", o->tag);
+	if (descendants_left())
+		begin_cleanup(s);
 }
 
 /* The command's process has exited with status; it is already reaped. */
@@ -483,6 +592,9 @@ child_exited(struct supervisor *s, int status)
 	output_drain(&s->out);		/* its last lines carry its pid */
 	s->child = 0;
 	s->status = status;
+	/* No dead child's pid is published: it could be reused. */
+	if (s->childpidfd >= 0)
+		(void)ftruncate(s->childpidfd, 0);
 	if (s->state == SUP_STOPPING)
 		return;
 	if (s->awaiting_ready) {
@@ -630,8 +742,20 @@ log_notification(struct supervisor *s, const struct notify_message *m)
 static void
 readiness(struct supervisor *s, const struct notify_message *m)
 {
+	char text[NOTIFY_STATUS_MAX];
 	long long until;
 
+	/*
+	 * Shown by the original with -v and on failure, as in plain mode:
+	 * the record, then its text (we are the pipe's only writer now).
+	 */
+	if (m->has_status && s->reportfd >= 0) {
+		notify_printable(text, sizeof(text), m->status);
+		report_send(s->reportfd, &(struct report){.stage = STAGE_STATUS,
+		    .err = s->child, .pid = m->sender_pid,
+		    .extra = (int)strlen(text)});
+		(void)write(s->reportfd, text, strlen(text));
+	}
 	if (m->has_errno) {
 		s->fail = (struct report){.stage = STAGE_NOTIFY_ERRNO,
 		    .err = m->errno_value, .pid = s->child};
@@ -647,6 +771,50 @@ readiness(struct supervisor *s, const struct notify_message *m)
 		if (until > s->deadline)
 			s->deadline = until;
 	}
+}
+
+static void
+count_event(struct counted *c, pid_t pid, const char *why)
+{
+	c->count++;
+	c->pid = pid;
+	c->why = why != NULL ? why : "not accepted";
+}
+
+/*
+ * Log what was counted, unless a line was written less than an interval
+ * ago: a flood of datagrams must not flood the log.  The first event is
+ * logged at once.  Returns when to look again (ms), or -1.
+ */
+static long long
+log_counted(struct supervisor *s, long long now)
+{
+	struct counted *c[2] = {&s->ignored, &s->dropped};
+	long long next = -1;
+
+	for (int i = 0; i < 2; i++) {
+		if (c[i]->count == 0)
+			continue;
+		if (now - c[i]->logged < SUP_LOG_INTERVAL_MS) {
+			if (next == -1 || c[i]->logged + SUP_LOG_INTERVAL_MS < next)
+				next = c[i]->logged + SUP_LOG_INTERVAL_MS;
+			continue;
+		}
+		if (i == 0)
+			output_log(&s->out, LOG_NOTICE, "ignored %lu "
+			    "notification%s in the last %d s; the last from "
+			    "pid %d: %s", c[i]->count, c[i]->count == 1 ? "" :
+			    "s", SUP_LOG_INTERVAL_MS / 1000, (int)c[i]->pid,
+			    c[i]->why);
+		else
+			output_log(&s->out, LOG_WARNING, "dropped %lu "
+			    "notification%s for the service manager in the "
+			    "last %d s: %s", c[i]->count, c[i]->count == 1 ?
+			    "" : "s", SUP_LOG_INTERVAL_MS / 1000, c[i]->why);
+		c[i]->count = 0;
+		c[i]->logged = now;
+	}
+	return (next);
 }
 
 /* Datagrams on the readiness socket (checked by notify_receive()). */
@@ -672,12 +840,11 @@ on_notify(struct supervisor *s)
 			return;
 		}
 		if (r == NOTIFY_IGNORED) {
-			output_log(&s->out, LOG_NOTICE, "ignored a notification "
-			    "from pid %d: %s", (int)m.sender_pid,
-			    m.warning != NULL ? m.warning : "not accepted");
+			count_event(&s->ignored, m.sender_pid, m.warning);
 			continue;
 		}
-		(void)notify_forward(s->n, &m);
+		if (notify_forward(s->n, &m) == -1)
+			count_event(&s->dropped, 0, strerror(errno));
 		if (s->awaiting_ready)
 			readiness(s, &m);
 		else
@@ -698,6 +865,8 @@ reap(struct supervisor *s)
 				continue;
 			if (errno == ECHILD && s->state == SUP_STOPPING)
 				finish(s);
+			if (errno == ECHILD && s->state == SUP_CLEANUP)
+				end_cleanup(s);
 			return;
 		}
 		if (pid == s->child)
@@ -755,6 +924,9 @@ on_timer(struct supervisor *s)
 	case SUP_STOPPING:
 		stop_next(s);
 		break;
+	case SUP_CLEANUP:
+		cleanup_next(s);
+		break;
 	case SUP_STARTING:
 	case SUP_RUNNING:
 		if (s->awaiting_ready) {
@@ -773,15 +945,18 @@ static void
 supervise_wait(struct supervisor *s)
 {
 	struct pollfd pfd[3 + OUTPUT_NPOLL];
+	long long left, wake = s->deadline, logwake;
 	int timeout = -1;
-	long long left;
 
 	pfd[0] = (struct pollfd){.fd = s->sigfd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = s->execfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = s->n->fd, .events = POLLIN};
 	output_poll(&s->out, pfd + 3);
-	if (s->deadline >= 0) {
-		left = s->deadline - now_ms();
+	if ((logwake = log_counted(s, now_ms())) >= 0 &&
+	    (wake < 0 || logwake < wake))
+		wake = logwake;
+	if (wake >= 0) {
+		left = wake - now_ms();
 		timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
 	if (poll(pfd, 3 + OUTPUT_NPOLL, timeout) == -1)
@@ -923,6 +1098,9 @@ supervise_run(const struct options *o, int reportfd, struct prepared *p,
 		.delay = o->respawn_min_ms,
 		.deadline = -1,
 		.exitcode = -1,
+		.stop_until = -1,
+		.ignored = {.logged = LLONG_MIN / 2},
+		.dropped = {.logged = LLONG_MIN / 2},
 	};
 
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++)

@@ -568,8 +568,8 @@ bad() {
 	    "$PROBE" -x 0
 	[ "$stderr" = "daemonize: set nice -5: Permission denied" ]
 	run -77 --separate-stderr unprivileged "$DAEMONIZE" -f \
-	    --limit=nofile=1:unlimited "$PROBE" -x 0
-	[ "$stderr" = "daemonize: set limit nofile=1:unlimited: Operation not permitted" ]
+	    --limit=nofile=64:unlimited "$PROBE" -x 0
+	[ "$stderr" = "daemonize: set limit nofile=64:unlimited: Operation not permitted" ]
 }
 
 @test "77: raising a hard limit fails cleanly, leaving nothing behind" {
@@ -682,4 +682,31 @@ child_of() {
 	run -77 --separate-stderr unprivileged "$DAEMONIZE" --respawn \
 	    --nice=-5 "$PROBE"
 	[ "$stderr" = "daemonize: set nice -5: Permission denied" ]
+}
+
+@test "--limit=nofile below what the command is given: 64 at option time, naming the limit" {
+	run -64 --separate-stderr "$DAEMONIZE" --limit=nofile=2 -p "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: parse --limit=nofile=2: below 3, the command's fds 0, 1 and 2" ]
+	exec 7</dev/null
+	run -64 --separate-stderr "$DAEMONIZE" --limit=nofile=5 --keep-fd=7 -p "$T/pid" "$PROBE"
+	exec 7<&-
+	[ "$stderr" = "daemonize: parse --limit=nofile=5: --keep-fd=7 does not fit under it" ]
+	[ ! -e "$T/pid" ]
+}
+
+# runs_as PID UID: PID runs (effectively) as UID.
+runs_as() {
+	[ "$(awk '/^Uid:/ { print $3 }' "/proc/$1/status")" = "$2" ]
+}
+
+@test "--limit=nproc reached by -u's user: the exec failure names the limit, 71, nothing left" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	reachable_by_all
+	setpriv --reuid=nobody --regid=nogroup --clear-groups sleep 1000 3>&- &
+	track_pid $!
+	sleeper=$!
+	wait_for 5 runs_as "$sleeper" "$(id -u nobody)"
+	run -71 --separate-stderr "$DAEMONIZE" -u nobody --limit=nproc=1 -p "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: exec $PROBE: --limit=nproc=1:1: user nobody already runs that many processes: Resource temporarily unavailable" ]
+	[ ! -e "$T/pid" ]
 }

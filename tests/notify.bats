@@ -200,7 +200,7 @@ gone_after_failure() {
 @test "EXTEND_TIMEOUT_USEC moves the deadline" {
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
-	"$PROBE" -N EXTEND_TIMEOUT_USEC=4000000 -x 0
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=4000000 -B -x 0
 	sleep 2
 	exec "$PROBE" -N READY=1
 	EOF
@@ -215,7 +215,7 @@ gone_after_failure() {
 @test "EXTEND_TIMEOUT_USEC is microseconds, and the extension runs out too" {
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
-	"$PROBE" -N EXTEND_TIMEOUT_USEC=1500000 -x 0
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=1500000 -B -x 0
 	exec "$PROBE" -r "$T/rep"
 	EOF
 	chmod 755 "$T/d"
@@ -237,7 +237,7 @@ gone_after_failure() {
 	track_pid $!
 	wait_for 10 test -e "$T/sent"
 	wait_for 5 grep -q "ignored" "$T/err"
-	grep -Eqx "daemonize: ignored a message from pid [0-9]+ \(uid $(id -u)\): sent from outside the daemon's session" "$T/err"
+	grep -Eqx "daemonize: ignored a message from pid [0-9]+ \(uid $(id -u)\): sent from outside the daemon's session, or by a process already gone" "$T/err"
 	is_alive "$BG"
 	kill -TERM "$BG"
 	wait_bg
@@ -264,7 +264,7 @@ gone_after_failure() {
 	gone_after_failure "$T/rep" "$T/pid"
 }
 
-@test "-u nobody: the directory is nobody's, 0700; the daemon can report, others cannot" {
+@test "-u nobody: the directory stays root's (0710, nobody's group), the socket is nobody's 0600; the daemon can report, others cannot" {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	open_tmpdir
 	mkdir "$T/out" && chown nobody "$T/out"
@@ -272,7 +272,11 @@ gone_after_failure() {
 	wait_report "$T/out/rep"
 	sock=$(probe_val "$T/out/rep" env:NOTIFY_SOCKET)
 	dir=$(dirname "$sock")
-	[ "$(stat -c '%U %a' "$dir")" = "nobody 700" ]
+	[ "$(stat -c '%U %g %a' "$dir")" = "root $(id -g nobody) 710" ]
+	[ "$(stat -c '%U %a %F' "$sock")" = "nobody 600 socket" ]
+	# The daemon's user cannot write in the directory.
+	run -1 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    touch "$dir/x"
 	# Another unprivileged user cannot reach it.
 	NOTIFY_SOCKET=$sock run -93 setpriv --reuid=daemon --regid=daemon \
 	    --clear-groups "$PROBE" -N READY=1 -x 0
@@ -292,7 +296,7 @@ gone_after_failure() {
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
 	"$PROBE" -r "$T/server" &
-	"$PROBE" -N "MAINPID=\$!" -N READY=1 -x 0
+	"$PROBE" -N "MAINPID=\$!" -N READY=1 -B -x 0
 	wait
 	EOF
 	chmod 755 "$T/d"
@@ -316,7 +320,7 @@ gone_after_failure() {
 	#!/bin/sh
 	"$PROBE" -I -H -r "$T/server" &
 	while [ ! -s "$T/server" ]; do sleep 0.01; done
-	"$PROBE" -N "MAINPID=\$!" -N ERRNO=5 -x 0
+	"$PROBE" -N "MAINPID=\$!" -N ERRNO=5 -B -x 0
 	wait
 	EOF
 	chmod 755 "$T/d"
@@ -374,15 +378,50 @@ gone_after_failure() {
 	[ "$RC" = 143 ]
 }
 
-@test "with --chroot the socket is abstract, reachable from inside" {
+@test "with --chroot the socket is a file inside the new root, removed after; no abstract socket" {
 	[ "$(id -u)" = 0 ] || skip "needs root"
 	[ -x "${PROBE_STATIC:-}" ] || skip "no static probe"
-	mkdir -p "$T/root/out"
+	mkdir -p "$T/root/out" "$T/root/run"
 	cp "$PROBE_STATIC" "$T/root/probe"
 	run -0 "$DAEMONIZE" --chroot "$T/root" -w -p "$T/pid" /probe -r /out/rep -N READY=1
 	track_pidfile "$T/pid"
 	wait_report "$T/root/out/rep"
-	[[ $(probe_val "$T/root/out/rep" env:NOTIFY_SOCKET) == @daemonize/* ]]
+	[[ $(probe_val "$T/root/out/rep" env:NOTIFY_SOCKET) == /run/daemonize.*/notify ]]
+	[ -z "$(ls -A "$T/root/run")" ]
+	# No /run: the new root itself.
+	rmdir "$T/root/run"
+	run -0 "$DAEMONIZE" --chroot "$T/root" -w -p "$T/pid2" /probe -r /out/rep2 -N READY=1
+	track_pidfile "$T/pid2"
+	wait_report "$T/root/out/rep2"
+	[[ $(probe_val "$T/root/out/rep2" env:NOTIFY_SOCKET) == /daemonize.*/notify ]]
+	[ "$(ls -A "$T/root")" = "$(printf 'out\nprobe')" ]
+}
+
+@test "--chroot -r -w: no abstract socket while the supervisor runs" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "${PROBE_STATIC:-}" ] || skip "no static probe"
+	mkdir -p "$T/root/out"
+	cp "$PROBE_STATIC" "$T/root/probe"
+	run -0 "$DAEMONIZE" -r --chroot "$T/root" -w -p "$T/pid" /probe -r /out/rep -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/root/out/rep"
+	sock=$(probe_val "$T/root/out/rep" env:NOTIFY_SOCKET)
+	[[ $sock == /daemonize.*/notify ]]
+	[ -S "$T/root$sock" ]
+	! grep -q "@daemonize" /proc/net/unix
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	[ ! -e "$T/root$(dirname "$sock")" ]
+}
+
+@test "--chroot into a directory another user can write: no socket is made there" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	mkdir -p "$T/root"
+	cp "$PROBE" "$T/root/probe"
+	chown nobody "$T/root"
+	run -71 --separate-stderr "$DAEMONIZE" --chroot "$T/root" -w -p "$T/pid" /probe
+	[ "$stderr" = "daemonize: create readiness socket directory in the new root: refusing $T/root: not a root-owned directory only root can write" ]
+	[ ! -e "$T/pid" ]
+	[ "$(ls -A "$T/root")" = probe ]
 }
 
 # A fake service manager: binds SOCKET, touches BOUND, prints each datagram
@@ -494,4 +533,137 @@ fake_manager() {
 	[[ ${stderr_lines[0]} =~ "it exited with status 1"$ ]]
 	[[ ${stderr_lines[1]} =~ "was: Redis is loading..."$ ]]
 	[ ! -e "$T/pid" ]
+}
+
+# Abuse ----------------------------------------------------------------------
+
+# ignored_total N: the supervisor's log counts N ignored datagrams in all.
+ignored_total() {
+	[ "$(sed -nE 's/.*: ignored ([0-9]+) notifications? in the last.*/\1/p' \
+	    "$T/err.log" | awk '{ n += $1 } END { print n + 0 }')" = "$1" ]
+}
+
+@test "a flood of foreign datagrams to a supervisor: counted, one log line per interval" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	open_tmpdir
+	mkdir "$T/out" && chown nobody "$T/out"
+	cat >"$T/flood" <<-'EOF2'
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	for i in range(int(sys.argv[2])):
+	    s.sendto(b"READY=1\nSTATUS=flood", sys.argv[1])
+	print("sent", int(sys.argv[2]))
+	EOF2
+	run -0 "$DAEMONIZE" -r -w -u nobody -e "$T/err.log" -p "$T/pid" \
+	    "$PROBE" -r "$T/out/rep" -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/out/rep"
+	sock=$(probe_val "$T/out/rep" env:NOTIFY_SOCKET)
+	# The daemon's user, from another session: 5000 datagrams.
+	t0=$(now_ms)
+	run -0 setsid setpriv --reuid=nobody --regid="$(id -g nobody)" \
+	    --clear-groups "$PY" "$T/flood" "$sock" 5000
+	[ "$output" = "sent 5000" ]
+	echo "# flood: 5000 datagrams sent in $(($(now_ms) - t0)) ms" >&3
+	# Counted, and said at most once per 5 s interval: the whole flood
+	# took less than 5 s, so at most two lines (the first at once).
+	wait_for 12 ignored_total 5000
+	grep -Eq "ignored [0-9]+ notifications in the last 5 s; the last from pid [0-9]+: sent from outside the daemon's session, or by a process already gone$" "$T/err.log"
+	(($(grep -c ignored "$T/err.log") <= 2))
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "-f -r under a service manager that does not read: forwarding never blocks" {
+	# A manager whose queue is full and who never reads.
+	cat >"$T/deaf" <<-'EOF2'
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sys.argv[1])
+	open(sys.argv[2], "w").close()
+	time.sleep(60)
+	EOF2
+	"$PY" "$T/deaf" "$T/mgr.sock" "$T/bound" 3>&- &
+	track_pid $!
+	wait_for 10 test -e "$T/bound"
+	# The child itself sends far more than the manager's queue holds.
+	cat >"$T/chatty" <<-EOF2
+	import os, socket
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	for i in range(200):
+	    s.sendto(b"STATUS=%d" % i, os.environ["NOTIFY_SOCKET"])
+	open("$T/sent", "w").close()
+	while True:
+	    os.pause() if hasattr(os, "pause") else __import__("signal").pause()
+	EOF2
+	NOTIFY_SOCKET=$T/mgr.sock "$DAEMONIZE" -f -r "$PY" "$T/chatty" 2>"$T/err" 3>&- &
+	main=$!
+	track_pid "$main"
+	wait_for 10 test -e "$T/sent"
+	wait_for 10 grep -q "dropped [0-9]* notification" "$T/err"
+	kill -TERM "$main"
+	# It still serves signals: the stop is prompt.
+	wait_for 5 is_dead "$main"
+	grep -Eq "daemonize\[[0-9]+\]: dropped [0-9]+ notifications? for the service manager in the last 5 s: Resource temporarily unavailable" "$T/err"
+}
+
+@test "nothing is left in the readiness directory's parent, whatever the daemon wrote there" {
+	mkdir -m 700 "$T/rt" "$T/keep"
+	echo precious >"$T/keep/file"
+	cat >"$T/d" <<-EOF
+	#!/bin/sh
+	dir=\$(dirname "\$NOTIFY_SOCKET")
+	mkdir -p "\$dir/sub/deeper" && echo x >"\$dir/sub/deeper/f" &&
+	    echo y >"\$dir/file" && ln -s "$T/keep" "\$dir/link" &&
+	    ln -s "$T/keep" "\$dir/sub/link" || exit 9
+	exec "$PROBE" -r "$T/rep.\$1" -N "\$1"
+	EOF
+	chmod 755 "$T/d"
+	export RUNTIME_DIRECTORY=$T/rt
+	run -0 "$DAEMONIZE" -w -p "$T/pid" "$T/d" READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/rep.READY=1"
+	[ -z "$(ls -A "$T/rt")" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	# A failed start.
+	run -124 "$DAEMONIZE" -w -p "$T/pid" "$T/d" ERRNO=5
+	track_report "$T/rep.ERRNO=5"
+	[ -z "$(ls -A "$T/rt")" ]
+	# A supervisor, removed when it exits.
+	run -0 "$DAEMONIZE" -r -w -p "$T/pid" "$T/d" READY=1
+	track_pidfile "$T/pid"
+	[ -n "$(ls -A "$T/rt")" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	[ -z "$(ls -A "$T/rt")" ]
+	# Links were removed, never followed.
+	[ "$(cat "$T/keep/file")" = precious ]
+}
+
+@test "a forged READY=1 from a reaped sender in another session never wins: 124" {
+	# Same user, another session: fork a sender, reap it at once, retry.
+	cat >"$T/forge" <<-'EOF2'
+	import os, socket, sys, time
+	end = time.monotonic() + float(sys.argv[2])
+	n = 0
+	while time.monotonic() < end:
+	    pid = os.fork()
+	    if pid == 0:
+	        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	        try:
+	            s.sendto(b"READY=1", sys.argv[1])
+	        except OSError:
+	            pass
+	        os._exit(0)
+	    os.waitpid(pid, 0)
+	    n += 1
+	print(n)
+	EOF2
+	start_bg --wait-ready=3 -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
+	run -0 setsid "$PY" "$T/forge" "$sock" 2
+	echo "# forged senders: $output" >&3
+	(("$output" > 10))
+	wait_bg
+	[ "$RC" = 124 ]
+	gone_after_failure "$T/rep" "$T/pid"
 }

@@ -127,10 +127,11 @@ records() {
 	[ -s "$T/log/app.log.1" ]
 	# The supervisor made a new file (no "create" in the config).
 	wait_for 10 has_lines "$T/log/app.log" 100
+	# One writer all along (once it exits, the child pidfile is emptied).
+	[ "$(cat "$T/cpid")" = "$child" ]
 	touch "$T/stop"
 	wait_for 10 grep -qx done "$T/log/app.log"
-	# One writer all along, every number once and in order.
-	[ "$(cat "$T/cpid")" = "$child" ]
+	# Every number once and in order.
 	cat "$T/log/app.log.1" "$T/log/app.log" | awk '
 		$0 == "done" { done = 1; next }
 		$0 != NR { print "line " NR " is " $0; exit 1 }
@@ -202,4 +203,107 @@ records() {
 	wait_report "$T/rep"
 	run -0 "$DAEMONIZE" -p "$T/pid" --status
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--tag: control characters are refused (64), the length is bounded at 64 bytes" {
+	run -64 --separate-stderr "$DAEMONIZE" -S -t "$(printf 'app\n<13>forged')" "$PROBE"
+	[ "$stderr" = "daemonize: parse -t $(printf 'app\n<13>forged'): control character in the tag" ]
+	run -64 --separate-stderr "$DAEMONIZE" -S --tag="$(printf 'a\tb')" "$PROBE"
+	[ "$stderr" = "daemonize: parse --tag=$(printf 'a\tb'): control character in the tag" ]
+	long=$(printf '%065d' 0)
+	run -64 --separate-stderr "$DAEMONIZE" -S --tag="$long" "$PROBE"
+	[ "$stderr" = "daemonize: parse --tag=$long: longer than 64 bytes" ]
+	cp "$PROBE" "$T/$(printf 'x\ny')"
+	run -64 --separate-stderr "$DAEMONIZE" -S -p "$T/pid" "$T/$(printf 'x\ny')"
+	[ "$stderr" = "daemonize: parse tag from the command name: control character; give one with --tag" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "--tag of 64 bytes, and a long command name cut to 64: the header keeps TAG[PID]: " {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	tag=$(printf 'a%.0s' {1..64})
+	run -0 "$DAEMONIZE" -S -t "$tag" -p "$T/pid" "$PROBE" -L 1 -x 0 -r "$T/rep"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 1
+	[ "$(records)" = "<29>$tag[$(probe_val "$T/rep" pid)]: line 1" ]
+	name=$(printf 'b%.0s' {1..100})
+	cp "$PROBE" "$T/$name"
+	run -0 "$DAEMONIZE" -S -p "$T/pid" "$T/$name" -L 1 -x 0 -r "$T/rep2"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 2
+	[ "$(records | tail -n1)" = "<29>${name:0:64}[$(probe_val "$T/rep2" pid)]: line 1" ]
+}
+
+@test "--syslog: SIGHUP does not cut a partial line into its own record" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	mkfifo "$T/go"
+	printf '#!/bin/sh\ntrap "" HUP\nprintf "hello "\nread x <"%s"\necho world\nexec "%s" -r "%s"\n' \
+	    "$T/go" "$PROBE" "$T/rep" >"$T/cmd"
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" -r -S -p "$T/pid" "$T/cmd"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	kill -HUP "$sup"
+	# The reopen is done once the supervisor says so, or after a while.
+	wait_for 5 grep -q "SigPnd:	0000000000000000" "/proc/$sup/status"
+	echo go >"$T/go"
+	wait_report "$T/rep"
+	wait_for 5 has_lines "$T/syslog" 1
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	[ "$(records | sed -E 's/^<29>cmd\[[0-9]+\]: //')" = "hello world" ]
+}
+
+# cpu_ticks PID: utime + stime from /proc/PID/stat, in clock ticks.
+cpu_ticks() {
+	awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+@test "-o FIFO with a stalled reader: back-pressure, the supervisor uses no CPU, nothing lost" {
+	mkfifo "$T/fifo"
+	# Hold the FIFO open for reading without reading: a stalled reader.
+	exec {rd}<>"$T/fifo"
+	run -0 "$DAEMONIZE" -r -o "$T/fifo" -p "$T/pid" "$PROBE" -L 300000 -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	# The pipes fill and the child blocks writing.
+	wait_for 10 grep -Eqx "(anon_)?pipe_write" "/proc/$(probe_val "$T/rep" pid)/wchan"
+	t0=$(cpu_ticks "$sup")
+	sleep 2	# the measurement window the contract names, not a wait
+	t1=$(cpu_ticks "$sup")
+	hz=$(getconf CLK_TCK)
+	echo "# supervisor CPU over 2 s with a stalled reader: $(((t1 - t0) * 1000 / hz)) ms" >&3
+	(((t1 - t0) * 1000 / hz < 50))
+	# The reader resumes: every line arrives, in order.
+	timeout 20 head -n 300000 <&$rd >"$T/got"
+	exec {rd}<&-
+	[ "$(tail -n1 "$T/got")" = "line 300000" ]
+	[ "$(wc -l <"$T/got")" = 300000 ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--syslog with a slow syslog: the child is slowed, and at its exit every line is delivered" {
+	command -v python3 >/dev/null || skip "no python3"
+	# A syslog daemon that takes 2 ms per record.
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+        time.sleep(0.002)
+' "$T/log.sock" "$T/syslog" 3>&- &
+	track_pid $!
+	wait_for 5 test -S "$T/log.sock"
+	export DAEMONIZE_SYSLOG_SOCKET=$T/log.sock
+	# 3000 lines take the receiver over 6 s: more than any fixed drain.
+	run -0 "$DAEMONIZE" -f -S "$PROBE" -L 3000 -x 0
+	wait_for 5 has_lines "$T/syslog" 3000
+	n=$(grep -c ': line [0-9]*$' "$T/syslog")
+	echo "# syslog burst: 3000 lines sent, $n received" >&3
+	[ "$n" = 3000 ]
+	[ "$(sed -n '$s/.*: //p' "$T/syslog")" = "line 3000" ]
 }

@@ -11,6 +11,8 @@
  *   -L N      print N numbered lines "line K" to stdout, K from 1
  *   -E N      print N numbered lines "err K" to stderr
  *   -N MSG    send MSG as a datagram to $NOTIFY_SOCKET (repeatable)
+ *   -B        then wait, like systemd-notify, until the receiver closed the
+ *             fd sent with a BARRIER=1 (so we are alive when it reads)
  *   -x N      exit with status N after the above (default: sleep forever)
  *   -k SIG    kill ourselves with signal number SIG after the above
  *   -W        before the report, try to rewrite every inherited fd from 3
@@ -29,6 +31,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -202,6 +205,43 @@ notify(const char *msg)
 	close(fd);
 }
 
+/* BARRIER=1 with a pipe's write end; wait (10 s at most) for its close. */
+static void
+barrier(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = {.iov_base = "BARRIER=1", .iov_len = 9};
+	struct msghdr mh = {.msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	struct pollfd pfd;
+	int fd, p[2];
+
+	if (path == NULL || pipe2(p, O_CLOEXEC) == -1)
+		exit(93);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	mh.msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    sendmsg(fd, &mh, 0) == -1)
+		exit(93);
+	close(fd);
+	close(p[1]);
+	pfd = (struct pollfd){.fd = p[0], .events = POLLIN};
+	if (poll(&pfd, 1, 10000) != 1)
+		exit(94);
+	close(p[0]);
+}
+
 static void
 sleep_forever(void)
 {
@@ -216,10 +256,10 @@ main(int argc, char *argv[])
 	long lines = 0, errlines = 0;
 	const char *reportfile = NULL, *stampfile = NULL;
 	const char *msgs[16];
-	int nmsgs = 0, escape = 0, hostile = 0;
+	int nmsgs = 0, escape = 0, hostile = 0, wait_barrier = 0;
 	char tried[512] = "", done[512] = "";
 
-	while ((c = getopt(argc, argv, "r:t:IHF:DL:E:N:x:k:W")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:IHF:DL:E:N:Bx:k:W")) != -1) {
 		switch (c) {
 		case 'r':
 			reportfile = optarg;
@@ -248,6 +288,9 @@ main(int argc, char *argv[])
 		case 'N':
 			if (nmsgs < 16)
 				msgs[nmsgs++] = optarg;
+			break;
+		case 'B':
+			wait_barrier = 1;
 			break;
 		case 'x':
 			exitcode = atoi(optarg);
@@ -284,6 +327,8 @@ main(int argc, char *argv[])
 		fprintf(stderr, "err %ld\n", i);
 	for (int i = 0; i < nmsgs; i++)
 		notify(msgs[i]);
+	if (wait_barrier)
+		barrier();
 	if (killsig != 0) {
 		signal(killsig, SIG_DFL);
 		kill(getpid(), killsig);

@@ -476,3 +476,61 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	[ "$stderr" = "daemonize: parse --child-pidfile $T/err: it is also the stderr file (-e)" ]
 	[ ! -e "$T/pid" ] && [ ! -e "$T/lock" ] && [ ! -e "$T/out" ]
 }
+
+# title PID: the process's command line as ps shows it.
+title() {
+	tr '\0' ' ' <"/proc/$1/cmdline" | sed 's/ *$//'
+}
+
+@test "during back-off the child pidfile is empty and the title says a restart is pending" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=3 -t app -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE" -r "$T/rep"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	wait_for 5 grep -qx "$first" "$T/cpid"
+	[ "$(title "$sup")" = "daemonize: app [supervising pid $first]" ]
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_for 2 test -f "$T/cpid" -a ! -s "$T/cpid"
+	wait_for 2 eval '[ "$(title "$sup")" = "daemonize: app [restart pending]" ]'
+	wait_report "$T/rep" 10
+	second=$(probe_val "$T/rep" pid)
+	wait_for 5 grep -qx "$second" "$T/cpid"
+	[ "$(title "$sup")" = "daemonize: app [supervising pid $second]" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "before a restart, what the last run left behind is stopped: respawns never pile up" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0.2:0.2 -e "$T/err" \
+	    -p "$T/pid" "$PROBE" -F 1 -D -t "$T/stamps" -x 0
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_for 20 has_stamps "$T/stamps" 6
+	# One run's worth at most: the probe, its helper, its escapee and the
+	# escapee's parent on the way out (4), never several runs' worth.
+	n=$(descendants "$sup" | while read -r p; do is_alive "$p" && echo "$p"; done | wc -l)
+	echo "# live descendants after $(stamp_count "$T/stamps") starts: $n" >&3
+	((n <= 4))
+	grep -q "daemonize\[$sup\]: stopping what pid [0-9]* left behind before the restart" "$T/err"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+@test "--wait-ready with --respawn -v: STATUS= during the first start is shown, and the last one on failure" {
+	run -0 --separate-stderr "$DAEMONIZE" -v --respawn --wait-ready=10 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep" -N "STATUS=warming up" -N READY=1
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	[ "${stderr_lines[0]}" = "daemonize: status from pid $child: warming up" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+
+	run -124 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=0.5 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep2" -N "$(printf 'STATUS=loading\t42%%')"
+	child=$(probe_val "$T/rep2" pid)
+	[ "${stderr_lines[0]}" = "daemonize: wait for READY=1 from pid $child: timed out after 0.500 s" ]
+	[ "${stderr_lines[1]}" = "daemonize: the last STATUS from pid $child was: loading?42%" ]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ ! -e "$T/pid" ]
+}
