@@ -42,6 +42,7 @@
 #include "report.h"
 #include "start.h"
 #include "supervise.h"
+#include "title.h"
 
 /* Installed setuid or setgid, we would run the caller's command as root. */
 static void
@@ -119,6 +120,14 @@ undo:
 	report_fail(o, reportfd, &fail);
 }
 
+/* Decided once: a start that keeps a supervisor (--respawn, --syslog). */
+static bool
+supervises(const struct options *o)
+{
+	return ((o->action == ACTION_START || o->action == ACTION_RESTART) &&
+	    (o->respawn != RESPAWN_NONE || o->syslog));
+}
+
 static int
 start(struct options *o)
 {
@@ -130,7 +139,7 @@ start(struct options *o)
 	if (!o->foreground)
 		reportfd = detach(o, &notify);	/* returns only in the daemon */
 	setup_process(o, reportfd, &prepared);
-	if (o->respawn != RESPAWN_NONE || o->syslog) {
+	if (supervises(o)) {
 		/* The supervisor's files are truncated once, when it starts. */
 		if (redirect_truncate(o, &prepared.io) == -1)
 			report_fail(o, reportfd, &(struct report){
@@ -146,17 +155,31 @@ main(int argc, char *argv[])
 {
 	struct options opts;
 	char errbuf[512], why[128];
-	const char *err;
+	const char *bad;
 	sigset_t callers_mask;
 	int rc;
 
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
 	start_block_signals(&callers_mask);
-	/* Before parsing: it moves argv[1..] and environ out of the way. */
-	setproctitle_init(argc, argv, environ);
 	refuse_setid();
 	if (options_parse(&opts, argc, argv, errbuf, sizeof(errbuf)) == -1)
 		errx(EXIT_USAGE, "%s", errbuf);
+	if (supervises(&opts)) {
+		/*
+		 * The supervisor's title overwrites the argument strings:
+		 * move them (and the environment after them) to the heap,
+		 * then parse again so that no option points at the old ones.
+		 */
+		struct title title;
+
+		if (title_init(&title, argc, argv) == -1)
+			err(EXIT_OSERR, "set process title");
+		options_free(&opts);
+		if (options_parse(&opts, argc, argv, errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(EXIT_USAGE, "%s", errbuf);
+		opts.title = title;
+	}
 	switch (opts.action) {
 	case ACTION_HELP:
 		usage();
@@ -168,8 +191,8 @@ main(int argc, char *argv[])
 		break;
 	}
 	/* A usage error (64) before resolve's 66, 67 and 77. */
-	if ((err = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
-		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, err);
+	if ((bad = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
+		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, bad);
 	options_resolve(&opts);	/* users, paths, command: still attached */
 
 	/* Control actions may be interrupted like any command. */

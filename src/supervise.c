@@ -53,6 +53,7 @@
 #include "pidlock.h"
 #include "report.h"
 #include "supervise.h"
+#include "title.h"
 
 enum sup_state {
 	SUP_STARTING,
@@ -583,8 +584,8 @@ spawn(struct supervisor *s)
 	s->state = SUP_STARTING;
 	s->deadline = -1;
 	output_set_pid(&s->out, pid);
-	setproctitle("-daemonize: %s [supervising pid %d]", s->o->tag,
-	    (int)pid);
+	title_set(&s->o->title, "daemonize: %s [supervising pid %d]",
+	    s->o->tag, (int)pid);
 	if (s->childpidfd >= 0 && pidlock_write(s->childpidfd, pid) == -1) {
 		if (s->starting) {
 			s->fail = (struct report){STAGE_CHILD_PIDFILE, errno,
