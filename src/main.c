@@ -22,6 +22,7 @@
  */
 #include "config.h"
 
+#include <sys/auxv.h>
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
@@ -44,11 +45,15 @@
 #include "supervise.h"
 #include "title.h"
 
-/* Installed setuid or setgid, we would run the caller's command as root. */
+/*
+ * Installed setuid or setgid, we would run the caller's command as root.
+ * The kernel's AT_SECURE says so (real and effective ids differ, or file
+ * capabilities raised ours; see getauxval(3)) without four system calls.
+ */
 static void
 refuse_setid(void)
 {
-	if (getuid() != geteuid() || getgid() != getegid())
+	if (getauxval(AT_SECURE) != 0)
 		errx(EXIT_NOPERM, "run daemonize: refusing to run setuid or "
 		    "setgid");
 }

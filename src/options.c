@@ -563,8 +563,6 @@ resolve_command(struct options *o, const char *cwd)
 			errx(EXIT_NOTFOUND, "exec %s: command not found", name);
 		if (e != 0)
 			errc(EXIT_CANNOTEXEC, e, "exec %s", name);
-		if (o->command_path == name)
-			o->command_path = strdup(name);
 		return;
 	}
 
@@ -651,13 +649,17 @@ void
 options_resolve(struct options *o)
 {
 	struct stat st;
-	char *cwd;
+	char buf[PATH_MAX], *cwd;
 
-	if ((cwd = getcwd(NULL, 0)) == NULL)
+	/* On the stack: a plain start makes no malloc(3) at all. */
+	if ((cwd = getcwd(buf, sizeof(buf))) == NULL && errno == ERANGE)
+		cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
 		err(EXIT_OSERR, "getcwd");
 	o->pidfile = absolute(o->pidfile, cwd);
 	if (o->action != ACTION_START && o->action != ACTION_RESTART) {
-		free(cwd);
+		if (cwd != buf)
+			free(cwd);
 		return;
 	}
 	o->lockfile = absolute(o->lockfile, cwd);
@@ -693,7 +695,8 @@ options_resolve(struct options *o)
 
 		o->tag = slash != NULL ? slash + 1 : o->argv[0];
 	}
-	free(cwd);
+	if (cwd != buf)
+		free(cwd);
 }
 
 /* Free what options_parse() allocated (the fuzzers call this). */
