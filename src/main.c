@@ -133,6 +133,26 @@ supervises(const struct options *o)
 	    (o->respawn != RESPAWN_NONE || o->syslog));
 }
 
+/*
+ * In the original process, when supervising: the supervisor's title
+ * overwrites the argument strings, so move them (and the environment after
+ * them) to the heap, then parse again so that no option points at the old
+ * ones.  A plain start skips this and its copy.
+ */
+static void
+prepare_title(struct options *o, int argc, char *argv[])
+{
+	struct title title;
+	char errbuf[512];
+
+	if (title_init(&title, argc, argv) == -1)
+		err(EXIT_OSERR, "set process title");
+	options_free(o);
+	if (options_parse(o, argc, argv, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_USAGE, "%s", errbuf);
+	o->title = title;
+}
+
 static int
 start(struct options *o)
 {
@@ -169,22 +189,8 @@ main(int argc, char *argv[])
 	refuse_setid();
 	if (options_parse(&opts, argc, argv, errbuf, sizeof(errbuf)) == -1)
 		errx(EXIT_USAGE, "%s", errbuf);
-	if (supervises(&opts)) {
-		/*
-		 * The supervisor's title overwrites the argument strings:
-		 * move them (and the environment after them) to the heap,
-		 * then parse again so that no option points at the old ones.
-		 */
-		struct title title;
-
-		if (title_init(&title, argc, argv) == -1)
-			err(EXIT_OSERR, "set process title");
-		options_free(&opts);
-		if (options_parse(&opts, argc, argv, errbuf,
-		    sizeof(errbuf)) == -1)
-			errx(EXIT_USAGE, "%s", errbuf);
-		opts.title = title;
-	}
+	if (supervises(&opts))
+		prepare_title(&opts, argc, argv);
 	switch (opts.action) {
 	case ACTION_HELP:
 		usage();

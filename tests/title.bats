@@ -18,6 +18,19 @@ cmdline_is() {
 	}
 }
 
+# title_is PID TEXT: the whole command line, and what ps(1) shows, is TEXT.
+title_is() {
+	cmdline_is "$1" "$2" && [ "$(ps -o args= -p "$1")" = "$2" ]
+}
+
+# started PIDFILE REPORT: track the start, set sup and child.
+started() {
+	track_pidfile "$1"
+	wait_report "$2"
+	sup=$(cat "$1")
+	child=$(probe_val "$2" pid)
+}
+
 # start_supervised ARGV0 ARGS...: start from $T with argv[0] ARGV0.
 start_supervised() {
 	local argv0=$1
@@ -30,13 +43,8 @@ start_supervised() {
 	    -p "$T/pid" -E LONG="$(printf 'x%.0s' {1..300})" "$PROBE" \
 	    -r "$T/rep" one two
 	[ "$stderr" = "" ]
-	track_pidfile "$T/pid"
-	wait_report "$T/rep"
-	sup=$(cat "$T/pid")
-	child=$(probe_val "$T/rep" pid)
-	title="daemonize: probe [supervising pid $child]"
-	cmdline_is "$sup" "$title"
-	[ "$(ps -o args= -p "$sup")" = "$title" ]
+	started "$T/pid" "$T/rep"
+	title_is "$sup" "daemonize: probe [supervising pid $child]"
 	# The child got its own arguments and the environment.
 	[ "$(tr '\0' '\n' <"/proc/$child/cmdline")" = \
 	    "$(printf '%s\n' "$PROBE" -r "$T/rep" one two)" ]
@@ -51,15 +59,11 @@ start_supervised() {
 	    bash -c 'cd "$1" && shift && exec -a d "$@"' _ "$T" \
 	    "$DAEMONIZE" -r -pq -c. ./p -r rep
 	[ "$stderr" = "" ]
-	track_pidfile "$T/q"
-	wait_report "$T/rep"
-	sup=$(cat "$T/q")
-	child=$(probe_val "$T/rep" pid)
+	started "$T/q" "$T/rep"
 	title="daemonize: p [supervising pid $child]"
 	# Longer than "d -r -pq -c. ./p -r rep": it did run on.
 	((${#title} > 24))
-	cmdline_is "$sup" "$title"
-	[ "$(ps -o args= -p "$sup")" = "$title" ]
+	title_is "$sup" "$title"
 	# The moved environment still reaches the command, unchanged.
 	grep -qx 'env:KEEP=me' "$T/rep"
 	grep -qx 'env:PATH=/usr/bin:/bin' "$T/rep"
@@ -70,18 +74,15 @@ start_supervised() {
 @test "the title follows each respawn" {
 	run -0 start_supervised daemonize --respawn --respawn-delay=0 \
 	    -p "$T/pid" "$PROBE" -r "$T/rep"
-	track_pidfile "$T/pid"
-	wait_report "$T/rep"
-	sup=$(cat "$T/pid")
-	first=$(probe_val "$T/rep" pid)
-	rm "$T/rep"
+	started "$T/pid" "$T/rep"
+	first=$child
+	mv "$T/rep" "$T/rep.first"
 	kill -KILL "$first"
-	wait_report "$T/rep"
-	second=$(probe_val "$T/rep" pid)
-	[ "$second" != "$first" ]
-	wait_for 5 cmdline_is "$sup" \
-	    "daemonize: probe [supervising pid $second]" 2>/dev/null
-	cmdline_is "$sup" "daemonize: probe [supervising pid $second]"
+	started "$T/pid" "$T/rep"
+	[ "$child" != "$first" ]
+	wait_for 5 title_is "$sup" \
+	    "daemonize: probe [supervising pid $child]" 2>/dev/null
+	title_is "$sup" "daemonize: probe [supervising pid $child]"
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	wait_dead "$sup"
 }
