@@ -751,7 +751,8 @@ def goals(rep, hard):
         return f"- {text}: {'met' if ok() else 'NOT met'} ({detail()})"
 
     irs = {k: n["ir1024", k] + n[f"ir{hard}", k] for (m, k) in n
-           if m == "ir1024" and k != "floor" and (f"ir{hard}", k) in n}
+           if m == "ir1024" and k not in ("floor", "static")
+           and (f"ir{hard}", k) in n}
     return [
         line("start (to the command) within 1.5× of the floor",
              [("cmd1024", "ours"), (f"cmd{hard}", "ours")],
