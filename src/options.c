@@ -608,6 +608,12 @@ static void
 prepare_environment(const struct options *o)
 {
 	static char *const empty[] = {NULL};
+	/*
+	 * The array's owner for the process's life: environ alone would
+	 * not do, because glibc's exit-time cleanup (valgrind runs it)
+	 * clears environ and frees only arrays setenv(3) made.
+	 */
+	static char **built __attribute__((used));
 	const struct creds *c = &o->creds;
 	const char **set;
 	char **env;
@@ -642,7 +648,7 @@ prepare_environment(const struct options *o)
 	    n)) == NULL)
 		err(EXIT_OSERR, "set environment");
 	free(set);
-	environ = env;	/* the -u strings live as long as the process */
+	environ = built = env;	/* the -u strings live as long as it */
 }
 
 void
