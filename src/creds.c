@@ -22,6 +22,7 @@
 #include "exitcodes.h"
 #include "parse.h"
 #include "report.h"
+#include "userdb.h"
 
 /* A group by name or number; errx(67) when there is no such group. */
 static gid_t
@@ -30,7 +31,7 @@ lookup_group(const char *name)
 	struct group *gr;
 	long long n;
 
-	if ((gr = getgrnam(name)) != NULL)
+	if ((gr = userdb_group(name)) != NULL)
 		return (gr->gr_gid);
 	if (parse_number(name, 0, UINT_MAX - 1, &n) == NULL)
 		return ((gid_t)n);
@@ -65,9 +66,9 @@ creds_resolve(struct creds *c, const char *userspec, const char *group)
 			errx(EXIT_NOUSER, "find user %s: empty user name",
 			    userspec);
 		errno = 0;
-		if ((pw = getpwnam(user)) == NULL &&
+		if ((pw = userdb_user(user)) == NULL &&
 		    parse_number(user, 0, UINT_MAX - 1, &n) == NULL)
-			pw = getpwuid((uid_t)n);
+			pw = userdb_uid((uid_t)n);
 		if (pw == NULL)
 			errx(EXIT_NOUSER, "find user %s: no such user", user);
 		c->change_user = true;
@@ -89,11 +90,12 @@ creds_resolve(struct creds *c, const char *userspec, const char *group)
 	} else {
 		int ngroups = 0;
 
-		getgrouplist(c->name, c->gid, NULL, &ngroups);
+		userdb_grouplist(c->name, c->gid, NULL, &ngroups);
 		if ((c->groups = calloc((size_t)ngroups + 1,
 		    sizeof(gid_t))) == NULL)
 			err(EXIT_OSERR, "resolve groups of %s", c->name);
-		if (getgrouplist(c->name, c->gid, c->groups, &ngroups) == -1)
+		if (userdb_grouplist(c->name, c->gid, c->groups,
+		    &ngroups) == -1)
 			errx(EXIT_OSERR, "resolve groups of %s: too many",
 			    c->name);
 		c->ngroups = ngroups;

@@ -27,35 +27,29 @@ extern char **environ;
 /*
  * Every disposition back to SIG_DFL and an empty mask, whatever the caller
  * or this program set: the command must start as if from a clean shell.
+ * The kernel's rt_sigaction(2), not the C library's sigaction(3): one
+ * system call per signal and no copying, and it also resets the real-time
+ * signals glibc reserves for itself (32 and 33), which a caller may have
+ * left ignored.  Only ignored signals matter (execve(2) resets caught
+ * ones), but finding them needs /proc, which a --chroot may lack: all are
+ * reset.
  */
 int
 signals_reset(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
+	const struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} dfl = {.handler = SIG_DFL};
 	sigset_t none, pipe_only;
 
-	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		if (sigaction(sig, &sa, NULL) == 0)
-			continue;
-		/*
-		 * The C library refuses the real-time signals it reserves
-		 * (32 and 33 in glibc), but a caller may have left them
-		 * ignored: ask the kernel directly, see rt_sigaction(2).
-		 */
-		struct {
-			void (*handler)(int);
-			unsigned long flags;
-			void (*restorer)(void);
-			unsigned long mask;
-		} kernel_sa = {.handler = SIG_DFL};
-
-		if (syscall(SYS_rt_sigaction, sig, &kernel_sa, NULL,
-		    sizeof(kernel_sa.mask)) == -1)
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+		    sizeof(dfl.mask)) == -1)
 			return (-1);
-	}
 	/*
 	 * A report written after the original process was killed raised a
 	 * SIGPIPE that waits, blocked; unblocked here, it would kill us with

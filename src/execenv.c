@@ -29,9 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifdef HAVE_LIBCAP
-#include <sys/capability.h>
-#endif
+#include <linux/capability.h>
+#include <strings.h>
 
 #include "execenv.h"
 #include "options.h"
@@ -215,22 +214,63 @@ execenv_executable_in(const char *root, const char *path)
 	return (e);
 }
 
-#ifdef HAVE_LIBCAP
-/* More than the kernel has (CAP_LAST_CAP is 40 in Linux 6.x). */
+/*
+ * Capability names, as capabilities(7) spells them and in the kernel's
+ * order (linux/capability.h).  Our own table and capset(2), not libcap:
+ * libcap's constructor makes six prctl(2) calls on every start, --caps or
+ * not.
+ */
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid",
+	"kill", "setgid", "setuid", "setpcap", "linux_immutable",
+	"net_bind_service", "net_broadcast", "net_admin", "net_raw",
+	"ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
+	"sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
+	"audit_write", "audit_control", "setfcap", "mac_override",
+	"mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
+	"perfmon", "bpf", "checkpoint_restore",
+};
+
+/* Two 32-bit words per set in capset(2)'s version 3. */
 #define CAPS_MAX 64
 
 /*
- * Split a --caps list (modified in place) into capability values.  Returns
- * how many, or -1 with *bad naming the first name that is not one.
+ * One capability: cap_NAME in any case (as libcap's cap_from_name(3)
+ * takes it), or a number below 64 for one newer than this table.
+ * Returns -1 if it is neither.
  */
 static int
-caps_parse(char *list, cap_value_t *caps, const char **bad)
+cap_number(const char *name)
+{
+	char *end;
+	unsigned long n;
+
+	if (name[0] >= '0' && name[0] <= '9') {
+		errno = 0;
+		n = strtoul(name, &end, 10);
+		return (*end == '\0' && errno == 0 && n < CAPS_MAX ? (int)n : -1);
+	}
+	if (strncasecmp(name, "cap_", 4) != 0)
+		return (-1);
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (strcasecmp(name + 4, cap_names[i]) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/*
+ * Split a --caps list (modified in place) into capability numbers.
+ * Returns how many, or -1 with *bad naming the first name that is not one.
+ */
+static int
+caps_parse(char *list, int *caps, const char **bad)
 {
 	char *name;
 	int n = 0;
 
 	while ((name = strsep(&list, ",")) != NULL) {
-		if (n == CAPS_MAX || cap_from_name(name, &caps[n]) == -1) {
+		if (n == CAPS_MAX || (caps[n] = cap_number(name)) == -1) {
 			*bad = name;
 			return (-1);
 		}
@@ -238,22 +278,20 @@ caps_parse(char *list, cap_value_t *caps, const char **bad)
 	}
 	return (n);
 }
-#endif
 
 /*
- * Check --caps before forking: libcap built in, -u given, every name
- * known.  Returns NULL, or what is wrong (in buf when it names a value).
+ * Check --caps before forking: -u given, every name known.  Returns NULL,
+ * or what is wrong (in buf when it names a value).
  */
 const char *
 execenv_check_caps(const struct options *o, char *buf, size_t len)
 {
-	if (o->caps == NULL)
-		return (NULL);
-#ifdef HAVE_LIBCAP
-	cap_value_t caps[CAPS_MAX];
+	int caps[CAPS_MAX];
 	const char *bad;
 	char *list;
 
+	if (o->caps == NULL)
+		return (NULL);
 	if (o->user == NULL)
 		return ("only with -u (the capabilities are kept across the "
 		    "change of user)");
@@ -266,12 +304,6 @@ execenv_check_caps(const struct options *o, char *buf, size_t len)
 		buf = NULL;
 	free(list);
 	return (buf);
-#else
-	(void)buf;
-	(void)len;
-	return ("this daemonize was built without libcap, so without "
-	    "capability support");
-#endif
 }
 
 /* Before setuid(2): keep the permitted set across the uid change. */
@@ -294,15 +326,17 @@ execenv_keep_caps(const struct options *o, struct report *fail)
 int
 execenv_raise_caps(const struct options *o, struct report *fail)
 {
-	if (o->caps == NULL)
-		return (0);
-#ifdef HAVE_LIBCAP
-	cap_value_t caps[CAPS_MAX];
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {{0}};
+	int caps[CAPS_MAX];
 	const char *bad;
 	char *list;
 	int ncaps;
-	cap_t c;
 
+	if (o->caps == NULL)
+		return (0);
 	/* malloc(3) is safe here: this process has a single thread. */
 	if ((list = strdup(o->caps)) == NULL)
 		return (failed(fail, STAGE_CAPS, 0));
@@ -312,26 +346,18 @@ execenv_raise_caps(const struct options *o, struct report *fail)
 		errno = EINVAL;		/* checked before forking */
 		return (failed(fail, STAGE_CAPS, 0));
 	}
-	if ((c = cap_init()) == NULL)
-		return (failed(fail, STAGE_CAPS, 0));
-	if (cap_set_flag(c, CAP_PERMITTED, ncaps, caps, CAP_SET) == -1 ||
-	    cap_set_flag(c, CAP_EFFECTIVE, ncaps, caps, CAP_SET) == -1 ||
-	    cap_set_flag(c, CAP_INHERITABLE, ncaps, caps, CAP_SET) == -1 ||
-	    cap_set_proc(c) == -1) {
-		int e = errno;
+	for (int i = 0; i < ncaps; i++) {
+		uint32_t bit = (uint32_t)1 << (caps[i] % 32);
 
-		cap_free(c);
-		errno = e;
-		return (failed(fail, STAGE_CAPS, 0));
+		data[caps[i] / 32].permitted |= bit;
+		data[caps[i] / 32].effective |= bit;
+		data[caps[i] / 32].inheritable |= bit;
 	}
-	cap_free(c);
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		return (failed(fail, STAGE_CAPS, 0));
 	for (int i = 0; i < ncaps; i++)
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
 		    (unsigned long)caps[i], 0, 0) == -1)
 			return (failed(fail, STAGE_CAPS, 0));
 	return (0);
-#else
-	errno = ENOTSUP;
-	return (failed(fail, STAGE_CAPS, 0));
-#endif
 }

@@ -22,6 +22,7 @@
  */
 #include "config.h"
 
+#include <sys/auxv.h>
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
@@ -42,12 +43,17 @@
 #include "report.h"
 #include "start.h"
 #include "supervise.h"
+#include "title.h"
 
-/* Installed setuid or setgid, we would run the caller's command as root. */
+/*
+ * Installed setuid or setgid, we would run the caller's command as root.
+ * The kernel's AT_SECURE says so (real and effective ids differ, or file
+ * capabilities raised ours; see getauxval(3)) without four system calls.
+ */
 static void
 refuse_setid(void)
 {
-	if (getuid() != geteuid() || getgid() != getegid())
+	if (getauxval(AT_SECURE) != 0)
 		errx(EXIT_NOPERM, "run daemonize: refusing to run setuid or "
 		    "setgid");
 }
@@ -123,6 +129,34 @@ undo:
 	report_fail(o, reportfd, &fail);
 }
 
+/* Decided once: a start that keeps a supervisor (--respawn, --syslog). */
+static bool
+supervises(const struct options *o)
+{
+	return ((o->action == ACTION_START || o->action == ACTION_RESTART) &&
+	    (o->respawn != RESPAWN_NONE || o->syslog));
+}
+
+/*
+ * In the original process, when supervising: the supervisor's title
+ * overwrites the argument strings, so move them (and the environment after
+ * them) to the heap, then parse again so that no option points at the old
+ * ones.  A plain start skips this and its copy.
+ */
+static void
+prepare_title(struct options *o, int argc, char *argv[])
+{
+	struct title title;
+	char errbuf[512];
+
+	if (title_init(&title, argc, argv) == -1)
+		err(EXIT_OSERR, "set process title");
+	options_free(o);
+	if (options_parse(o, argc, argv, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_USAGE, "%s", errbuf);
+	o->title = title;
+}
+
 static int
 start(struct options *o)
 {
@@ -134,7 +168,7 @@ start(struct options *o)
 	if (!o->foreground)
 		reportfd = detach(o, &notify);	/* returns only in the daemon */
 	setup_process(o, reportfd, &prepared);
-	if (o->respawn != RESPAWN_NONE || o->syslog) {
+	if (supervises(o)) {
 		/* The supervisor's files are truncated once, when it starts. */
 		if (redirect_truncate(o, &prepared.io) == -1)
 			report_fail(o, reportfd, &(struct report){
@@ -150,17 +184,17 @@ main(int argc, char *argv[])
 {
 	struct options opts;
 	char errbuf[512], why[128];
-	const char *err;
+	const char *bad;
 	sigset_t callers_mask;
 	int rc;
 
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
 	start_block_signals(&callers_mask);
-	/* Before parsing: it moves argv[1..] and environ out of the way. */
-	setproctitle_init(argc, argv, environ);
 	refuse_setid();
 	if (options_parse(&opts, argc, argv, errbuf, sizeof(errbuf)) == -1)
 		errx(EXIT_USAGE, "%s", errbuf);
+	if (supervises(&opts))
+		prepare_title(&opts, argc, argv);
 	switch (opts.action) {
 	case ACTION_HELP:
 		usage();
@@ -172,8 +206,8 @@ main(int argc, char *argv[])
 		break;
 	}
 	/* A usage error (64) before resolve's 66, 67 and 77. */
-	if ((err = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
-		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, err);
+	if ((bad = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
+		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, bad);
 	options_resolve(&opts);	/* users, paths, command: still attached */
 
 	/* Control actions may be interrupted like any command. */

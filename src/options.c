@@ -24,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "envlist.h"
 #include "execenv.h"
 #include "exitcodes.h"
 #include "options.h"
@@ -190,21 +191,28 @@ bad(char *errbuf, size_t errlen, const char *fmt, ...)
 	return (-1);
 }
 
-/* Append to a growing array of pointers or ints; NULL on overflow. */
+/*
+ * Make room for element n of a growing array of pointers or ints; NULL on
+ * overflow.  The capacity doubles, so n options cost O(n) in all.
+ */
 static void *
 grow(void *array, size_t n, size_t size)
 {
-	return (reallocarray(array, n + 1, size));
+	if (n != 0 && (n & (n - 1)) != 0)
+		return (array);
+	return (reallocarray(array, n == 0 ? 1 : 2 * n, size));
 }
 
 /* The option as the user wrote it, for messages: "-m" or "--umask". */
 static void
 option_name(int c, int longindex, char *buf, size_t len)
 {
-	if (longindex >= 0)
-		snprintf(buf, len, "--%s", longopts[longindex].name);
-	else
-		snprintf(buf, len, "-%c", c);
+	/* No snprintf(3): this runs once per option, on every start. */
+	if (longindex >= 0) {
+		strlcpy(buf, "--", len);
+		strlcat(buf, longopts[longindex].name, len);
+	} else
+		strlcpy(buf, (char[]){'-', (char)c, '\0'}, len);
 }
 
 /*
@@ -679,8 +687,6 @@ resolve_command(struct options *o, const char *cwd)
 			errx(EXIT_NOTFOUND, "exec %s: command not found", name);
 		if (e != 0)
 			errc(EXIT_CANNOTEXEC, e, "exec %s", name);
-		if (o->command_path == name)
-			o->command_path = strdup(name);
 		return;
 	}
 
@@ -718,49 +724,72 @@ resolve_command(struct options *o, const char *cwd)
 /*
  * Build the command's environment in this process, which is inherited by
  * the daemon: --clear-env, then the -u variables, then -E, so that an
- * explicit -E wins.  Done before the command lookup, which uses PATH.
+ * explicit -E wins.  One pass (envlist.c) whatever the sizes; a start
+ * with none of these options keeps the inherited environment untouched.
+ * Done before the command lookup, which uses PATH.
  */
 static void
 prepare_environment(const struct options *o)
 {
+	static char *const empty[] = {NULL};
+	/*
+	 * The array's owner for the process's life: environ alone would
+	 * not do, because glibc's exit-time cleanup (valgrind runs it)
+	 * clears environ and frees only arrays setenv(3) made.
+	 */
+	static char **built __attribute__((used));
+	const struct creds *c = &o->creds;
+	const char **set;
+	char **env;
+	size_t n = 0;
+
+	if (!o->clear_env && !c->change_user && o->nenv == 0)
+		return;
+	if ((set = reallocarray(NULL, o->nenv + 6, sizeof(*set))) == NULL)
+		err(EXIT_OSERR, "set environment");
 	if (o->clear_env) {
+		set[n++] = "PATH=" DEFAULT_PATH;
 		/*
 		 * In the foreground under a service manager (systemd
 		 * Type=notify), its NOTIFY_SOCKET is part of the contract
 		 * with the manager, not of the caller's environment: keep it.
 		 */
-		const char *manager = o->foreground ? getenv("NOTIFY_SOCKET") :
-		    NULL;
-		char *keep = manager != NULL ? strdup(manager) : NULL;
-
-		if (clearenv() != 0 || setenv("PATH", DEFAULT_PATH, 1) == -1 ||
-		    (keep != NULL && setenv("NOTIFY_SOCKET", keep, 1) == -1))
-			err(EXIT_OSERR, "set environment");
-		free(keep);
+		for (char **e = environ; o->foreground && *e != NULL; e++)
+			if (strncmp(*e, "NOTIFY_SOCKET=", 14) == 0) {
+				set[n++] = *e;
+				break;
+			}
 	}
-	if (o->creds.change_user) {
-		if (setenv("HOME", o->creds.home, 1) == -1 ||
-		    setenv("USER", o->creds.name, 1) == -1 ||
-		    setenv("LOGNAME", o->creds.name, 1) == -1 ||
-		    setenv("SHELL", o->creds.shell, 1) == -1)
-			err(EXIT_OSERR, "set environment");
-	}
+	if (c->change_user && (
+	    asprintf((char **)&set[n++], "HOME=%s", c->home) == -1 ||
+	    asprintf((char **)&set[n++], "USER=%s", c->name) == -1 ||
+	    asprintf((char **)&set[n++], "LOGNAME=%s", c->name) == -1 ||
+	    asprintf((char **)&set[n++], "SHELL=%s", c->shell) == -1))
+		err(EXIT_OSERR, "set environment");
 	for (size_t i = 0; i < o->nenv; i++)
-		if (putenv((char *)o->env[i]) != 0)
-			err(EXIT_OSERR, "set environment %s", o->env[i]);
+		set[n++] = o->env[i];
+	if ((env = envlist_build(o->clear_env ? empty : environ, set,
+	    n)) == NULL)
+		err(EXIT_OSERR, "set environment");
+	free(set);
+	environ = built = env;	/* the -u strings live as long as it */
 }
 
 void
 options_resolve(struct options *o)
 {
 	struct stat st;
-	char *cwd;
+	char buf[PATH_MAX], *cwd;
 
-	if ((cwd = getcwd(NULL, 0)) == NULL)
+	/* On the stack: a plain start makes no malloc(3) at all. */
+	if ((cwd = getcwd(buf, sizeof(buf))) == NULL && errno == ERANGE)
+		cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
 		err(EXIT_OSERR, "getcwd");
 	o->pidfile = absolute(o->pidfile, cwd);
 	if (o->action != ACTION_START && o->action != ACTION_RESTART) {
-		free(cwd);
+		if (cwd != buf)
+			free(cwd);
 		return;
 	}
 	o->lockfile = absolute(o->lockfile, cwd);
@@ -805,7 +834,8 @@ options_resolve(struct options *o)
 			errx(EXIT_USAGE, "parse tag from the command name: "
 			    "control character; give one with --tag");
 	}
-	free(cwd);
+	if (cwd != buf)
+		free(cwd);
 }
 
 /* Free what options_parse() allocated (the fuzzers call this). */

@@ -14,6 +14,7 @@
 
 #include "creds.h"
 #include "parse.h"
+#include "title.h"
 
 enum action {
 	ACTION_START,
@@ -97,6 +98,7 @@ struct options {
 	char **argv;			/* the command and its arguments */
 	char *command_path;		/* resolved by options_resolve() */
 	struct creds creds;		/* resolved by options_resolve() */
+	struct title title;		/* set by main() when supervising */
 };
 
 int options_parse(struct options *, int, char *[], char *, size_t);

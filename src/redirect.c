@@ -202,7 +202,9 @@ redirect_open(const struct options *o, struct stdio_files *io,
 		    &refusal, &at);
 	else
 		io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (io->in != -1 && same_file(io->in, avoid, navoid))
+	/* The default /dev/null cannot be a lock file: no fstat(2) for it. */
+	if (io->in != -1 && o->stdin_path != NULL &&
+	    same_file(io->in, avoid, navoid))
 		refusal = REFUSE_LOCKED_FILE;
 	if (io->in == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDIN, errno, 0,
@@ -214,7 +216,8 @@ redirect_open(const struct options *o, struct stdio_files *io,
 		    &at, &io->out_created);
 	else
 		io->out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (io->out != -1 && same_file(io->out, avoid, navoid))
+	if (io->out != -1 && o->stdout_path != NULL &&
+	    same_file(io->out, avoid, navoid))
 		refusal = REFUSE_LOCKED_FILE;
 	if (io->out == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDOUT, errno, 0,
@@ -234,7 +237,9 @@ redirect_open(const struct options *o, struct stdio_files *io,
 		}
 		io->err = err_fd;
 		io->err_created = created;
-	} else
+	} else if (o->stdout_path == NULL)
+		io->err = fcntl(io->out, F_DUPFD_CLOEXEC, 3);	/* one open */
+	else
 		io->err = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (io->err == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDERR, errno, 0,
@@ -253,7 +258,8 @@ int
 redirect_truncate(const struct options *o, const struct stdio_files *io)
 {
 	struct stat st;
-	int fds[2] = {io->out, io->err};
+	int fds[2] = {o->stdout_path != NULL ? io->out : -1,
+	    o->stderr_path != NULL ? io->err : -1};
 
 	if (o->append)
 		return (0);

@@ -57,6 +57,7 @@
 #include "report.h"
 #include "supervise.h"
 #include "sys.h"
+#include "title.h"
 
 /* At most one log line per this interval for a flood of the same event. */
 #define SUP_LOG_INTERVAL_MS 5000
@@ -574,7 +575,7 @@ plan_respawn(struct supervisor *s, const char *what)
 	    what, wait / 1000, wait % 1000);
 	s->state = SUP_BACKOFF;
 	s->deadline = now + wait;
-	setproctitle("-daemonize: %s [restart pending]", o->tag);
+	title_set(&o->title, "daemonize: %s [restart pending]", o->tag);
 	if (descendants_left())
 		begin_cleanup(s);
 }
@@ -696,8 +697,8 @@ spawn(struct supervisor *s)
 	s->state = SUP_STARTING;
 	s->deadline = -1;
 	output_set_pid(&s->out, pid);
-	setproctitle("-daemonize: %s [supervising pid %d]", s->o->tag,
-	    (int)pid);
+	title_set(&s->o->title, "daemonize: %s [supervising pid %d]",
+	    s->o->tag, (int)pid);
 	if (s->childpidfd >= 0 && pidlock_write(s->childpidfd, pid) == -1) {
 		if (s->starting) {
 			s->fail = (struct report){STAGE_CHILD_PIDFILE, errno,

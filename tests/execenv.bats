@@ -364,16 +364,9 @@ kill_child() {
 
 # ---------------------------------------------------------------- caps
 
-# Whether this daemonize was built with libcap: without it, --caps is
-# refused whatever else is given.
-have_libcap() {
-	run -64 --separate-stderr "$DAEMONIZE" --caps=cap_chown "$PROBE"
-	[[ $stderr != *"without libcap"* ]]
-}
 
 @test "--caps=cap_net_bind_service -u nobody binds port 80, then stops" {
 	need_root
-	have_libcap || skip "built without libcap"
 	need_cap $CAP_NET_BIND_SERVICE
 	[[ -x /usr/bin/python3 ]] || skip "needs /usr/bin/python3"
 	[[ -z $(ss -Hltn 'sport = :80' 2>/dev/null) ]] || skip "port 80 is busy"
@@ -415,13 +408,12 @@ time.sleep(600)
 	[ ! -e "$T/pid" ]
 }
 
-@test "--caps with several names and --no-new-privs: ambient caps survive" {
+@test "--caps with a name in any case, a number (13, CAP_NET_RAW) and --no-new-privs: ambient caps survive" {
 	need_root
-	have_libcap || skip "built without libcap"
 	need_cap $CAP_NET_BIND_SERVICE
 	# nobody cannot write a report under $T: read /proc only.
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" -u nobody \
-	    --caps=cap_net_bind_service,CAP_NET_RAW --no-new-privs "$PROBE" 3>&-
+	    --caps=CAP_Net_Bind_Service,13 --no-new-privs "$PROBE" 3>&-
 	[ "$stderr" = "" ]
 	track_pidfile "$T/pid"
 	PID=$(cat "$T/pid")
@@ -434,7 +426,6 @@ time.sleep(600)
 
 @test "77: --caps beyond what this process may hold" {
 	need_root
-	have_libcap || skip "built without libcap"
 	has_cap $CAP_SYS_RESOURCE && skip "we hold CAP_SYS_RESOURCE"
 	run -77 --separate-stderr "$DAEMONIZE" -u nobody \
 	    --caps=cap_sys_resource -p "$T/pid" "$PROBE"
@@ -442,13 +433,7 @@ time.sleep(600)
 	[ ! -e "$T/pid" ]
 }
 
-@test "64: --caps without -u, with an unknown or empty name, or without libcap" {
-	if ! have_libcap; then
-		run -64 --separate-stderr "$DAEMONIZE" -u nobody \
-		    --caps=cap_chown "$PROBE"
-		[ "$stderr" = "daemonize: parse --caps=cap_chown: this daemonize was built without libcap, so without capability support" ]
-		return
-	fi
+@test "64: --caps without -u, with an unknown or empty name" {
 	run -64 --separate-stderr "$DAEMONIZE" --caps=cap_chown "$PROBE"
 	[ "$stderr" = "daemonize: parse --caps=cap_chown: only with -u (the capabilities are kept across the change of user)" ]
 	run -64 --separate-stderr "$DAEMONIZE" -u nobody \
@@ -459,6 +444,12 @@ time.sleep(600)
 	run -64 --separate-stderr "$DAEMONIZE" -u nobody \
 	    --caps=cap_chown,,cap_kill "$PROBE"
 	[ "$stderr" = "daemonize: parse --caps=cap_chown,,cap_kill: empty capability name" ]
+	run -64 --separate-stderr "$DAEMONIZE" -u nobody --caps=chown,64 \
+	    "$PROBE"
+	[ "$stderr" = "daemonize: parse --caps=chown,64: unknown capability chown" ]
+	run -64 --separate-stderr "$DAEMONIZE" -u nobody --caps=cap_kill,64 \
+	    "$PROBE"
+	[ "$stderr" = "daemonize: parse --caps=cap_kill,64: unknown capability 64" ]
 }
 
 # ---------------------------------------------------------------- 64
@@ -652,7 +643,6 @@ child_of() {
 
 @test "--respawn: a respawned child keeps its ambient capabilities as -u" {
 	need_root
-	have_libcap || skip "built without libcap"
 	need_cap $CAP_NET_BIND_SERVICE
 	[[ -e /proc/$$/task/$$/children ]] || skip "no /proc/PID/task/TID/children"
 	# nobody cannot write a report under $T: find the child in /proc.

@@ -28,6 +28,8 @@ OUT = os.environ["BENCH_OUT"]
 ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "30")))
 PUMP_BYTES = int(float(os.environ.get("BENCH_PUMP_MIB", "1024")) * 2**20)
 DAEMONIZE = os.environ.get("DAEMONIZE", "")
+DAEMONIZE_STATIC = os.environ.get("DAEMONIZE_STATIC", "")
+ENV_SIZES = (10, 100, 1000)  # issue 16: the caller's environment, -E count
 STAMP = os.path.join(BIN, "stamp")
 
 
@@ -240,14 +242,19 @@ def tools():
              syslog=lambda pf, cmd:
                  [d, "--respawn=failure", "--syslog", "-p", pf] + cmd,
              respawn=lambda pf, cmd:
-                 [d, "--respawn", "--respawn-delay=0", "-p", pf] + cmd),
+                 [d, "--respawn", "--respawn-delay=0", "-p", pf] + cmd,
+             envopts=lambda kv: [a for x in kv for a in ("-E", x)]),
+        Tool("static", "daemonize (ours, static)", DAEMONIZE_STATIC,
+             start=lambda pf, cmd: [DAEMONIZE_STATIC, "-p", pf] + cmd,
+             envopts=lambda kv: [a for x in kv for a in ("-E", x)]),
         # Ours as on a kernel before 5.3 (no pidfds): stop latency only.
         Tool("nosys", "daemonize (ours, no pidfd: tests/nosys)",
              d and nosys,
              stopstart=lambda pf, cmd: [nosys, d, "-p", pf] + cmd,
              stop=lambda pf: [nosys, d, "-p", pf, "--stop"]),
         Tool("classic", "daemonize (classic)", "/usr/bin/daemonize",
-             start=lambda pf, cmd: ["/usr/bin/daemonize", "-p", pf] + cmd),
+             start=lambda pf, cmd: ["/usr/bin/daemonize", "-p", pf] + cmd,
+             envopts=lambda kv: [a for x in kv for a in ("-E", x)]),
         Tool("libslack", "daemon (libslack)", "daemon",
              start=lambda pf, cmd: slack + [
                  "--name=" + slack_name(pf), "--pidfile=" + pf, "--"] + cmd,
@@ -259,7 +266,8 @@ def tools():
                  "--output=" + out, "--"] + cmd,
              respawn=lambda pf, cmd: slack + [
                  "--respawn", "--idiot", "--acceptable=0", "--attempts=1000",
-                 "--name=" + slack_name(pf), "--pidfile=" + pf, "--"] + cmd),
+                 "--name=" + slack_name(pf), "--pidfile=" + pf, "--"] + cmd,
+             envopts=lambda kv: ["--env=" + x for x in kv]),
         Tool("ssd", "start-stop-daemon", "start-stop-daemon",
              start=lambda pf, cmd: [
                  "start-stop-daemon", "--start", "--background",
@@ -331,17 +339,20 @@ def start_latency(ts, stamps, limits, hard):
 
 # --- 2. instructions ------------------------------------------------------
 
-def instructions(tool, limit, hard):
+def instructions(tool, limit, hard, env=None, opts=()):
     """User-space instructions of every launcher process, from its exec to
     the command's exec.  Callgrind follows every fork and exec
     (--trace-children) but skips stamp itself; dumping before each fork,
     clone and exec zeroes the counters a forked child would otherwise
     inherit and saves what a process did before it execs stamp (a skipped
     exec writes no profile of its own).  reaper -a returns only when every
-    traced process is gone, i.e. every profile is written."""
+    traced process is gone, i.e. every profile is written.  env: the
+    launcher's whole environment (default: ours); opts: options placed
+    right after the launcher's name (-E)."""
     if not shutil.which("valgrind"):
         raise Failed("valgrind is not installed")
-    out = os.path.join(WORK, f"cg-{tool.key}-{limit}")
+    out = os.path.join(WORK, f"cg-{tool.key}-{limit}-{len(env or ())}"
+                       f"-{len(opts)}")
     os.mkdir(out)
     argv = [os.path.join(BIN, "reaper"), "-a", "valgrind", "-q",
             "--tool=callgrind", "--trace-children=yes",
@@ -350,10 +361,10 @@ def instructions(tool, limit, hard):
             "--dump-before=*execv*", "--dump-before=*execl*",
             "--dump-before=fexecve",
             f"--callgrind-out-file={out}/cg.%p", "--"]
+    start = tool.argv("start", pidfile(), [STAMP, "-", "exit"])
     resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
     try:
-        run(argv + tool.argv("start", pidfile(), [STAMP, "-", "exit"]),
-            timeout=300)
+        run(argv + start[:1] + list(opts) + start[1:], env=env, timeout=300)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
     total = 0
@@ -361,7 +372,41 @@ def instructions(tool, limit, hard):
         with open(os.path.join(out, name)) as f:
             total += sum(int(line.split()[1]) for line in f
                          if line.startswith("summary:"))
+    shutil.rmtree(out)
     return total
+
+
+def sized_env(n):
+    """An environment of exactly n variables (PATH and n - 1 others, each
+    about as long as a typical one)."""
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                   "/sbin:/bin"}
+    env.update((f"BENCH_VAR_{i}", f"value-{i}-" + "x" * 20)
+               for i in range(n - 1))
+    return env
+
+
+def syscalls(tool):
+    """System calls made by every launcher process up to the command's
+    exec (strace -f; the exec itself counts, stamp's own calls do not)."""
+    if not shutil.which("strace"):
+        raise Failed("strace is not installed")
+    out = os.path.join(WORK, f"strace-{tool.key}")
+    run(["strace", "-f", "-qq", "-o", out] +
+        tool.argv("start", pidfile(), [STAMP, "-", "exit"]),
+        env=sized_env(10), timeout=120)
+    done, n = set(), 0
+    with open(out) as f:
+        for line in f:
+            pid, _, call = line.partition(" ")
+            call = call.lstrip()
+            if pid in done or call.startswith(("<...", "+++", "---")):
+                continue
+            n += 1
+            if call.startswith("execve(") and "/stamp\"" in call:
+                done.add(pid)
+    os.unlink(out)
+    return n
 
 
 # --- 3. stop latency ------------------------------------------------------
@@ -574,7 +619,8 @@ class Report:
                 continue
             if not t.installed:
                 have = ["not built (set DAEMONIZE)" if t.key == "ours"
-                        else "not installed"] * len(cols)
+                        else "not built (set DAEMONIZE_STATIC)"
+                        if t.key == "static" else "not installed"] * len(cols)
             lines.append(f"| {t.label} | "
                          + " | ".join(h or "—" for h in have) + " |")
         return "\n".join(lines)
@@ -632,6 +678,30 @@ def measure_all(rep, stamps, limits, hard):
                 rep.measure(f"ir{lim}", t,
                             lambda: instructions(t, lim, hard), "{:,}".format)
 
+    say("instructions by environment size and -E count (callgrind)")
+    dat = []
+    for t in rep.tools:
+        if not has(t, "start"):
+            continue
+        for n in ENV_SIZES:
+            rep.measure(f"env{n}", t, lambda: instructions(
+                t, 1024, hard, env=sized_env(n)), "{:,}".format)
+            if has(t, "envopts"):
+                rep.measure(f"opt{n}", t, lambda: instructions(
+                    t, 1024, hard, env=sized_env(10), opts=t.argv(
+                        "envopts", [f"OPT_{i}=v{i}" for i in range(n)])),
+                    "{:,}".format)
+        if all((f"env{n}", t.key) in rep.num for n in ENV_SIZES):
+            dat.append(f'size "{t.label}"\n' + "".join(
+                f"{n} {rep.num[f'env{n}', t.key]}\n" for n in ENV_SIZES))
+    # One gnuplot data block per tool, its name in the header line.
+    with open(os.path.join(WORK, "instructions-env.dat"), "w") as f:
+        f.write("\n\n".join(dat))
+    say("system calls per start (strace)")
+    for t in rep.tools:
+        if has(t, "start"):
+            rep.measure("sys", t, lambda: syscalls(t), str)
+
     say("stop latency")
     live = [t for t in rep.tools if has(t, "stop")]
     runs, failed = interleaved(live, lambda t: stop_once(t, stamps))
@@ -688,7 +758,8 @@ def goals(rep, hard):
         return f"- {text}: {'met' if ok() else 'NOT met'} ({detail()})"
 
     irs = {k: n["ir1024", k] + n[f"ir{hard}", k] for (m, k) in n
-           if m == "ir1024" and k != "floor" and (f"ir{hard}", k) in n}
+           if m == "ir1024" and k not in ("floor", "static")
+           and (f"ir{hard}", k) in n}
     return [
         line("start (to the command) within 1.5× of the floor",
              [("cmd1024", "ours"), (f"cmd{hard}", "ours")],
@@ -728,6 +799,46 @@ def goals(rep, hard):
     ]
 
 
+def goals16(rep):
+    """One line per target of issue 16, from the instruction tables."""
+    n = rep.num
+    peers = ("classic", "libslack", "ssd")
+
+    def line(text, keys, ok, detail):
+        if not all(k in n for k in keys):
+            return f"- {text}: not measured"
+        return f"- {text}: {'met' if ok() else 'NOT met'} ({detail()})"
+
+    def x(a, b):
+        return n[a] / n[b]
+
+    sizes = [f"env{k}" for k in ENV_SIZES]
+    return [
+        line("at 1000 variables, at most 1.2× classic daemonize",
+             [("env1000", "ours"), ("env1000", "classic")],
+             lambda: x(("env1000", "ours"), ("env1000", "classic")) <= 1.2,
+             lambda: f"{x(('env1000', 'ours'), ('env1000', 'classic')):.2f}×"),
+        line("100 -E options at most 2× none",
+             [("opt100", "ours"), ("env10", "ours")],
+             lambda: x(("opt100", "ours"), ("env10", "ours")) <= 2,
+             lambda: f"{x(('opt100', 'ours'), ('env10', 'ours')):.2f}×"),
+        line("dynamic, 10 variables: fewer than start-stop-daemon and "
+             "within 1.15× of classic daemonize",
+             [("env10", "ours"), ("env10", "ssd"), ("env10", "classic")],
+             lambda: n["env10", "ours"] < n["env10", "ssd"]
+             and x(("env10", "ours"), ("env10", "classic")) <= 1.15,
+             lambda: f"{n['env10', 'ours']:,} vs {n['env10', 'ssd']:,}; "
+                     f"{x(('env10', 'ours'), ('env10', 'classic')):.2f}× "
+                     f"classic"),
+        line("static: fewer than every peer at every size",
+             [(m, k) for m in sizes for k in ("static",) + peers],
+             lambda: all(n[m, "static"] < n[m, k] for m in sizes
+                         for k in peers),
+             lambda: ", ".join(f"{n[m, 'static']:,} at {m[3:]}"
+                               for m in sizes)),
+    ]
+
+
 def version(pkg):
     try:
         return subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
@@ -753,6 +864,10 @@ def main():
                    (f"cmd{hard}", f"start → command {at}"),
                    ("ir1024", "instructions @1024"),
                    (f"ir{hard}", f"instructions {at}")]),
+        rep.table([(f"env{n}", f"instructions, {n:,} variables")
+                   for n in ENV_SIZES]
+                  + [(f"opt{n}", f"{n:,} -E") for n in ENV_SIZES]
+                  + [("sys", "system calls")]),
         rep.table([("stop", "stop: daemon exit → return"),
                    ("mem", "idle supervisor VmRSS / private"),
                    ("pump", "pump → file"),
@@ -782,7 +897,8 @@ def main():
             ("daemonize", "daemon", "dpkg", "util-linux", "valgrind")),
     ]
     text = ("\n\n".join(tables) + "\n\n## Goals (SPEC.md, issue 9)\n\n"
-            + "\n".join(goals(rep, hard)) + "\n\n## Machine and noise\n\n"
+            + "\n".join(goals(rep, hard)) + "\n\n## Goals (issue 16)\n\n"
+            + "\n".join(goals16(rep)) + "\n\n## Machine and noise\n\n"
             + "\n".join(notes) + "\n")
     print(text)
     with open(os.path.join(OUT, "RESULTS.md"), "w") as f:
@@ -828,6 +944,15 @@ RESULTS_METHOD = """
   included) to the command's exec, counted once.  A launcher that stays
   (libslack `daemon` without `--respawn`) is counted until it exits after
   its command.  Counts are repeatable within a few hundred instructions.
+- **Instructions by environment size.** The same count, with the
+  launcher's whole environment replaced by exactly 10, 100 or 1000
+  variables (`PATH` and `BENCH_VAR_i=value-i-xxxx…`), and with 10, 100 or
+  1000 `-E OPT_i=vi` options (libslack: `--env=`) in an environment of
+  10; at RLIMIT_NOFILE 1024.  `instructions-env.png` plots the first
+  three columns.
+- **System calls.** `strace -f` of one start with 10 variables: every
+  call of every launcher process up to and including the command's
+  `execve`, none of the command's.
 - **Stop latency.** A sleeping stamp is started by the tool, then the
   tool's stop command is timed: from stamp's `exit` stamp (taken on
   SIGTERM, just before `_exit`) to the stop command's return; rounds are
