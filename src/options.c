@@ -24,8 +24,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "envfile.h"
 #include "execenv.h"
 #include "exitcodes.h"
+#include "instance.h"
 #include "options.h"
 #include "parse.h"
 
@@ -51,6 +53,10 @@ enum long_only {
 	OPT_LIMIT,
 	OPT_CAPS,
 	OPT_NO_NEW_PRIVS,
+	OPT_NAME,
+	OPT_LIST,
+	OPT_FORMAT,
+	OPT_ENV_FILE,
 };
 
 static const char shortopts[] = "+ac:e:o:i:E:p:l:u:g:m:frSt:wvhVn:";
@@ -94,6 +100,10 @@ static const struct option longopts[] = {
 	{"limit", required_argument, NULL, OPT_LIMIT},
 	{"caps", required_argument, NULL, OPT_CAPS},
 	{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -104,7 +114,8 @@ static const char synopsis[] =
     "       daemonize -p pidfile --status\n"
     "       daemonize -p pidfile --signal sig\n"
     "       daemonize -p pidfile --restart [options] [--] command "
-    "[argument ...]\n";
+    "[argument ...]\n"
+    "       daemonize --list [--format=json]\n";
 
 static const char option_help[] =
     "\n"
@@ -116,7 +127,9 @@ static const char option_help[] =
     "  -i, --stdin=FILE          stdin from FILE or FIFO (default /dev/null)\n"
     "  -E, --env=NAME=VALUE      set an environment variable (repeatable)\n"
     "      --clear-env           start from an empty environment\n"
+    "      --env-file=FILE       NAME=VALUE lines, added before -E\n"
     "  -p, --pidfile=FILE        write the pid to FILE, held under a lock\n"
+    "      --name=NAME           instance NAME: the pidfile RUNDIR/NAME.pid\n"
     "  -l, --lockfile=FILE       single-instance lock without a pid\n"
     "  -u, --user=USER[:GROUP]   run as USER (root only)\n"
     "  -g, --group=GROUP         primary group (root only)\n"
@@ -151,6 +164,9 @@ static const char option_help[] =
     "4 unknown\n"
     "      --signal=SIG          send SIG to the daemon named by -p\n"
     "      --restart             stop, then start\n"
+    "      --list                every named instance: NAME PID STATE "
+    "UPTIME COMMAND\n"
+    "      --format=json         --status and --list as JSON\n"
     "\n"
     "  -v, --verbose             say what is done, on stderr\n"
     "  -h, --help                this help\n"
@@ -214,7 +230,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	char name[64], start_option[64] = "";
 	long long n;
 	int c, longindex;
-	bool retry_set = false, respawn_tuned = false;
+	bool retry_set = false, respawn_tuned = false, format_set = false;
 
 	*o = (struct options){
 		.action = ACTION_START,
@@ -241,7 +257,8 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		option_name(c, longindex, name, sizeof(name));
 		if (start_option[0] == '\0' && strchr("pvhV", c) == NULL &&
 		    c != OPT_STOP && c != OPT_STATUS && c != OPT_SIGNAL &&
-		    c != OPT_RESTART && c != OPT_RETRY && c != '?')
+		    c != OPT_RESTART && c != OPT_RETRY && c != '?' &&
+		    c != OPT_NAME && c != OPT_LIST && c != OPT_FORMAT)
 			snprintf(start_option, sizeof(start_option), "%s", name);
 		switch (c) {
 		case 'a':
@@ -358,15 +375,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		case OPT_STOP:
 		case OPT_STATUS:
 		case OPT_SIGNAL:
-		case OPT_RESTART: {
+		case OPT_RESTART:
+		case OPT_LIST: {
 			enum action a = c == OPT_STOP ? ACTION_STOP :
 			    c == OPT_STATUS ? ACTION_STATUS :
-			    c == OPT_SIGNAL ? ACTION_SIGNAL : ACTION_RESTART;
+			    c == OPT_SIGNAL ? ACTION_SIGNAL :
+			    c == OPT_LIST ? ACTION_LIST : ACTION_RESTART;
 
 			if (o->action != ACTION_START && o->action != a)
 				return (bad(errbuf, errlen, "parse %s: only one "
-				    "of --stop, --status, --signal and "
-				    "--restart may be given", name));
+				    "of --stop, --status, --signal, --restart "
+				    "and --list may be given", name));
 			o->action = a;
 			if (c == OPT_SIGNAL)
 				err = parse_signal(optarg, &o->signal);
@@ -421,6 +440,22 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		case OPT_NO_NEW_PRIVS:
 			o->no_new_privs = true;
 			break;
+		case OPT_NAME:
+			err = instance_name_error(optarg);
+			o->name = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				o->json = true;
+			else if (strcmp(optarg, "text") == 0)
+				o->json = false;
+			else
+				err = "not json or text";
+			format_set = true;
+			break;
+		case OPT_ENV_FILE:
+			o->env_file = optarg;
+			break;
 		default: {
 			/*
 			 * getopt_long(3) says '?' for an unknown option and
@@ -450,6 +485,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	}
 
 	o->argv = argv + optind;
+	if (o->name != NULL && o->pidfile != NULL)
+		return (bad(errbuf, errlen, "parse --name: not with -p (the "
+		    "name is the pidfile RUNDIR/NAME.pid)"));
+	if (format_set && o->action != ACTION_STATUS &&
+	    o->action != ACTION_LIST)
+		return (bad(errbuf, errlen,
+		    "parse --format: only with --status and --list"));
+	if (o->action == ACTION_LIST && (o->pidfile != NULL ||
+	    o->name != NULL))
+		return (bad(errbuf, errlen, "parse --list: lists every "
+		    "named instance; not with -p or --name"));
 	if (o->action == ACTION_START || o->action == ACTION_RESTART) {
 		if (o->argv[0] == NULL)
 			return (bad(errbuf, errlen,
@@ -462,18 +508,22 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			return (bad(errbuf, errlen, "parse %s: unexpected "
 			    "argument (a control action takes no command)",
 			    o->argv[0]));
-		if (o->pidfile == NULL)
+		if (o->pidfile == NULL && o->name == NULL &&
+		    o->action != ACTION_LIST)
 			return (bad(errbuf, errlen, "parse command line: "
-			    "--stop, --status and --signal need -p pidfile"));
+			    "--stop, --status and --signal need -p pidfile or "
+			    "--name"));
 		/* Nothing is silently ignored: start options have no place. */
 		if (start_option[0] != '\0')
 			return (bad(errbuf, errlen, "parse %s: a start option; "
 			    "--stop, --status and --signal take only -p, -v "
 			    "and --retry", start_option));
 	}
-	if (o->action == ACTION_RESTART && o->pidfile == NULL)
+	if (o->action == ACTION_RESTART && o->pidfile == NULL &&
+	    o->name == NULL)
 		return (bad(errbuf, errlen,
-		    "parse command line: --restart needs -p pidfile"));
+		    "parse command line: --restart needs -p pidfile or "
+		    "--name"));
 	if (retry_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
 	    !o->syslog && !o->wait_ready)
@@ -621,6 +671,14 @@ prepare_environment(const struct options *o)
 		    setenv("SHELL", o->creds.shell, 1) == -1)
 			err(EXIT_OSERR, "set environment");
 	}
+	if (o->env_file != NULL) {
+		size_t n;
+		char **vars = envfile_load(o->env_file, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (putenv(vars[i]) != 0)
+				err(EXIT_OSERR, "set environment %s", vars[i]);
+	}
 	for (size_t i = 0; i < o->nenv; i++)
 		if (putenv((char *)o->env[i]) != 0)
 			err(EXIT_OSERR, "set environment %s", o->env[i]);
@@ -634,6 +692,9 @@ options_resolve(struct options *o)
 
 	if ((cwd = getcwd(NULL, 0)) == NULL)
 		err(EXIT_OSERR, "getcwd");
+	if (o->name != NULL)	/* a start makes the run directory */
+		o->pidfile = instance_pidfile(o->name,
+		    o->action == ACTION_START || o->action == ACTION_RESTART);
 	o->pidfile = absolute(o->pidfile, cwd);
 	if (o->action != ACTION_START && o->action != ACTION_RESTART) {
 		free(cwd);
