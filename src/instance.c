@@ -84,20 +84,22 @@ instance_rundir(bool create)
 		made = true;
 	else if (create && errno != EEXIST)
 		err(EXIT_CANTCREAT, "create %s", dir);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	/* mkdir(2) applied the umask; the mode is part of the contract. */
+	if (made && chmod(dir, want) == -1)
+		err(EXIT_CANTCREAT, "create %s", dir);
+	/* O_PATH: a directory we may not read is still checked, not 73. */
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1) {
 		if (errno == ENOENT && !create) {
 			free(dir);
 			return (NULL);
 		}
-		if (errno == ELOOP)
+		if (errno == ELOOP || (errno == ENOTDIR &&
+		    lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)))
 			errx(EXIT_CANTCREAT, "check %s: refusing a symbolic "
 			    "link", dir);
 		err(EXIT_CANTCREAT, "check %s", dir);
 	}
-	/* mkdir(2) applied the umask; the mode is part of the contract. */
-	if (made && fchmod(fd, want) == -1)
-		err(EXIT_CANTCREAT, "create %s", dir);
 	if (fstat(fd, &st) == -1)
 		err(EXIT_CANTCREAT, "check %s", dir);
 	close(fd);
