@@ -25,7 +25,8 @@ man_synopsis() {
 	    lockfile user group umask foreground respawn respawn-delay \
 	    respawn-max child-pidfile syslog tag wait-ready keep-fd verbose \
 	    help version stop retry status signal restart oknodo chroot nice \
-	    ionice sched oom-score-adj limit caps no-new-privs; do
+	    ionice sched oom-score-adj limit caps no-new-privs name list format \
+	    env-file; do
 		[[ $output == *"--$opt"* ]] || { echo "missing --$opt"; false; }
 	done
 }
