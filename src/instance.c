@@ -73,13 +73,14 @@ rundir_path(void)
 char *
 instance_rundir(bool create)
 {
-	char *dir = rundir_path();
 	mode_t want = geteuid() == 0 ? 0755 : 0700;
 	mode_t forbidden = geteuid() == 0 ? 022 : 077;
 	struct stat st;
 	bool made = false;
+	char *dir;
 	int fd;
 
+	dir = rundir_path();
 	if (create && mkdir(dir, want) == 0)
 		made = true;
 	else if (create && errno != EEXIST)
@@ -120,10 +121,11 @@ instance_rundir(bool create)
 char *
 instance_pidfile(const char *name, bool create)
 {
-	char *dir = instance_rundir(create), *path;
+	char *dir, *path;
 
-	if (asprintf(&path, "%s/%s%s", dir != NULL ? dir : rundir_path(),
-	    name, PIDFILE_SUFFIX) == -1)
+	if ((dir = instance_rundir(create)) == NULL)
+		dir = rundir_path();	/* missing: so is the pidfile */
+	if (asprintf(&path, "%s/%s%s", dir, name, PIDFILE_SUFFIX) == -1)
 		err(EXIT_OSERR, "resolve --name %s", name);
 	free(dir);
 	return (path);
@@ -209,12 +211,13 @@ instance_list(const struct options *o)
 	struct dirent **ents = NULL;
 	struct facts *f;
 	struct stat st;
-	char *dir = instance_rundir(false), *path;
+	char *dir, *path;
 	size_t n = 0, k = 0;
 	pid_t holder;
 	int count = 0, refusal;
 	enum pidlock_state state;
 
+	dir = instance_rundir(false);
 	if (dir != NULL && (count = scandir(dir, &ents, is_instance,
 	    by_name)) == -1) {
 		warn("list %s", dir);

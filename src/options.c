@@ -672,9 +672,10 @@ prepare_environment(const struct options *o)
 			err(EXIT_OSERR, "set environment");
 	}
 	if (o->env_file != NULL) {
+		char **vars;
 		size_t n;
-		char **vars = envfile_load(o->env_file, &n);
 
+		vars = envfile_load(o->env_file, &n);
 		for (size_t i = 0; i < n; i++)
 			if (putenv(vars[i]) != 0)
 				err(EXIT_OSERR, "set environment %s", vars[i]);
