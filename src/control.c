@@ -45,10 +45,12 @@
 
 #include "control.h"
 #include "exitcodes.h"
+#include "facts.h"
 #include "options.h"
 #include "parse.h"
 #include "pidlock.h"
 #include "report.h"
+#include "statefile.h"
 #include "sys.h"
 
 /* A KILL step given 0 seconds still waits this long for the kill to land. */
@@ -626,38 +628,27 @@ find_daemon(const struct options *o, struct job *j, struct stat *st)
 	return (FIND_STALE);
 }
 
+/*
+ * The LSB answer from the lock; with -v or --format=json, the facts behind
+ * it on stdout (facts.c).
+ */
 int
 control_status(const struct options *o)
 {
+	enum pidlock_state state;
 	struct stat st;
-	pid_t holder, hint;
+	pid_t holder;
 	int refusal;
 
-	switch (pidlock_query(o->pidfile, &holder, &st, &refusal)) {
-	case PIDLOCK_HELD:
-		if (o->verbose) {
-			hint = pidlock_hint(o->pidfile);
-			if (hint != holder && hint != 0)
-				printf("running as pid %d (the pidfile says "
-				    "%d; the lock holder wins)\n", (int)holder,
-				    (int)hint);
-			else
-				printf("running as pid %d\n", (int)holder);
-		}
-		return (LSB_RUNNING);
-	case PIDLOCK_FREE:
-		if (o->verbose)
-			printf("not running\n");
-		return (LSB_DEAD_PIDFILE);
-	case PIDLOCK_ABSENT:
-		if (o->verbose)
-			printf("not running\n");
-		return (LSB_NOT_RUNNING);
-	case PIDLOCK_UNKNOWN:
+	state = pidlock_query(o->pidfile, &holder, &st, &refusal);
+	if (state == PIDLOCK_UNKNOWN) {
 		warn_unknown(o->pidfile, refusal, errno);
 		return (LSB_UNKNOWN);
 	}
-	return (LSB_UNKNOWN);
+	if (o->verbose || o->json)
+		facts_status(o, state, holder);
+	return (state == PIDLOCK_HELD ? LSB_RUNNING :
+	    state == PIDLOCK_FREE ? LSB_DEAD_PIDFILE : LSB_NOT_RUNNING);
 }
 
 /*
@@ -710,8 +701,8 @@ control_stop(const struct options *o)
 			fprintf(stderr, "daemonize: not running\n");
 		if (rc == FIND_STALE &&
 		    pidlock_query(o->pidfile, &holder, &st, &refusal) ==
-		    PIDLOCK_FREE)
-			pidlock_remove_stale(o->pidfile, &st);
+		    PIDLOCK_FREE && pidlock_remove_stale(o->pidfile, &st) == 0)
+			statefile_remove_orphan(o->pidfile);
 		return (STOP_OK);
 	}
 	holder = j.m[0].pid;
@@ -729,8 +720,9 @@ control_stop(const struct options *o)
 	if (o->verbose)
 		fprintf(stderr, "daemonize: stopped pid %d\n", (int)holder);
 	/* A daemon killed hard leaves its file behind: remove it if stale. */
-	if (pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
-		pidlock_remove_stale(o->pidfile, &st);
+	if (pidlock_query(o->pidfile, &holder, &st, &refusal) ==
+	    PIDLOCK_FREE && pidlock_remove_stale(o->pidfile, &st) == 0)
+		statefile_remove_orphan(o->pidfile);
 	return (STOP_OK);
 }
 

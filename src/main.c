@@ -36,6 +36,7 @@
 #include "exec.h"
 #include "execenv.h"
 #include "exitcodes.h"
+#include "instance.h"
 #include "notify.h"
 #include "options.h"
 #include "pidlock.h"
@@ -220,6 +221,8 @@ main(int argc, char *argv[])
 		return (control_stop(&opts));
 	case ACTION_SIGNAL:
 		return (control_signal(&opts));
+	case ACTION_LIST:
+		return (instance_list(&opts));
 	case ACTION_RESTART:
 		if ((rc = control_stop(&opts)) != STOP_OK) {
 			warnx("restart %s: the old instance was not stopped; "

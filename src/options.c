@@ -24,9 +24,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "envfile.h"
 #include "envlist.h"
 #include "execenv.h"
 #include "exitcodes.h"
+#include "instance.h"
 #include "options.h"
 #include "parse.h"
 
@@ -53,6 +55,10 @@ enum long_only {
 	OPT_CAPS,
 	OPT_NO_NEW_PRIVS,
 	OPT_KILL_MODE,
+	OPT_NAME,
+	OPT_LIST,
+	OPT_FORMAT,
+	OPT_ENV_FILE,
 };
 
 static const char shortopts[] = "+ac:e:o:i:E:p:l:u:g:m:frSt:wvhVn:";
@@ -97,6 +103,10 @@ static const struct option longopts[] = {
 	{"limit", required_argument, NULL, OPT_LIMIT},
 	{"caps", required_argument, NULL, OPT_CAPS},
 	{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"env-file", required_argument, NULL, OPT_ENV_FILE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -107,7 +117,8 @@ static const char synopsis[] =
     "       daemonize -p pidfile --status\n"
     "       daemonize -p pidfile --signal sig\n"
     "       daemonize -p pidfile --restart [options] [--] command "
-    "[argument ...]\n";
+    "[argument ...]\n"
+    "       daemonize --list [--format=json]\n";
 
 static const char option_help[] =
     "\n"
@@ -119,7 +130,9 @@ static const char option_help[] =
     "  -i, --stdin=FILE          stdin from FILE or FIFO (default /dev/null)\n"
     "  -E, --env=NAME=VALUE      set an environment variable (repeatable)\n"
     "      --clear-env           start from an empty environment\n"
+    "      --env-file=FILE       NAME=VALUE lines, added before -E\n"
     "  -p, --pidfile=FILE        write the pid to FILE, held under a lock\n"
+    "      --name=NAME           instance NAME: the pidfile RUNDIR/NAME.pid\n"
     "  -l, --lockfile=FILE       single-instance lock without a pid\n"
     "  -u, --user=USER[:GROUP]   run as USER (root only)\n"
     "  -g, --group=GROUP         primary group (root only)\n"
@@ -157,6 +170,9 @@ static const char option_help[] =
     "4 unknown\n"
     "      --signal=SIG          send SIG to the daemon named by -p\n"
     "      --restart             stop, then start\n"
+    "      --list                every named instance: NAME PID STATE "
+    "UPTIME COMMAND\n"
+    "      --format=json         --status and --list as JSON\n"
     "\n"
     "  -v, --verbose             say what is done, on stderr\n"
     "  -h, --help                this help\n"
@@ -273,6 +289,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	long long n;
 	int c, longindex;
 	bool retry_set = false, respawn_tuned = false, kill_mode_set = false;
+	bool format_set = false;
 
 	*o = (struct options){
 		.action = ACTION_START,
@@ -300,7 +317,8 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		if (start_option[0] == '\0' && strchr("pvhV", c) == NULL &&
 		    c != OPT_STOP && c != OPT_STATUS && c != OPT_SIGNAL &&
 		    c != OPT_RESTART && c != OPT_RETRY && c != OPT_KILL_MODE &&
-		    c != '?')
+		    c != '?' && c != OPT_NAME && c != OPT_LIST &&
+		    c != OPT_FORMAT)
 			snprintf(start_option, sizeof(start_option), "%s", name);
 		switch (c) {
 		case 'a':
@@ -416,15 +434,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		case OPT_STOP:
 		case OPT_STATUS:
 		case OPT_SIGNAL:
-		case OPT_RESTART: {
+		case OPT_RESTART:
+		case OPT_LIST: {
 			enum action a = c == OPT_STOP ? ACTION_STOP :
 			    c == OPT_STATUS ? ACTION_STATUS :
-			    c == OPT_SIGNAL ? ACTION_SIGNAL : ACTION_RESTART;
+			    c == OPT_SIGNAL ? ACTION_SIGNAL :
+			    c == OPT_LIST ? ACTION_LIST : ACTION_RESTART;
 
 			if (o->action != ACTION_START && o->action != a)
 				return (bad(errbuf, errlen, "parse %s: only one "
-				    "of --stop, --status, --signal and "
-				    "--restart may be given", name));
+				    "of --stop, --status, --signal, --restart "
+				    "and --list may be given", name));
 			o->action = a;
 			if (c == OPT_SIGNAL)
 				err = parse_signal(optarg, &o->signal);
@@ -486,6 +506,22 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		case OPT_NO_NEW_PRIVS:
 			o->no_new_privs = true;
 			break;
+		case OPT_NAME:
+			err = instance_name_error(optarg);
+			o->name = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") == 0)
+				o->json = true;
+			else if (strcmp(optarg, "text") == 0)
+				o->json = false;
+			else
+				err = "not json or text";
+			format_set = true;
+			break;
+		case OPT_ENV_FILE:
+			o->env_file = optarg;
+			break;
 		default: {
 			/*
 			 * getopt_long(3) says '?' for an unknown option and
@@ -515,6 +551,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	}
 
 	o->argv = argv + optind;
+	if (o->name != NULL && o->pidfile != NULL)
+		return (bad(errbuf, errlen, "parse --name: not with -p (the "
+		    "name is the pidfile RUNDIR/NAME.pid)"));
+	if (format_set && o->action != ACTION_STATUS &&
+	    o->action != ACTION_LIST)
+		return (bad(errbuf, errlen,
+		    "parse --format: only with --status and --list"));
+	if (o->action == ACTION_LIST && (o->pidfile != NULL ||
+	    o->name != NULL))
+		return (bad(errbuf, errlen, "parse --list: lists every "
+		    "named instance; not with -p or --name"));
 	if (o->action == ACTION_START || o->action == ACTION_RESTART) {
 		if (o->argv[0] == NULL)
 			return (bad(errbuf, errlen,
@@ -527,18 +574,22 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			return (bad(errbuf, errlen, "parse %s: unexpected "
 			    "argument (a control action takes no command)",
 			    o->argv[0]));
-		if (o->pidfile == NULL)
+		if (o->pidfile == NULL && o->name == NULL &&
+		    o->action != ACTION_LIST)
 			return (bad(errbuf, errlen, "parse command line: "
-			    "--stop, --status and --signal need -p pidfile"));
+			    "--stop, --status and --signal need -p pidfile or "
+			    "--name"));
 		/* Nothing is silently ignored: start options have no place. */
 		if (start_option[0] != '\0')
 			return (bad(errbuf, errlen, "parse %s: a start option; "
 			    "--stop, --status and --signal take only -p, -v, "
 			    "--retry and --kill-mode", start_option));
 	}
-	if (o->action == ACTION_RESTART && o->pidfile == NULL)
+	if (o->action == ACTION_RESTART && o->pidfile == NULL &&
+	    o->name == NULL)
 		return (bad(errbuf, errlen,
-		    "parse command line: --restart needs -p pidfile"));
+		    "parse command line: --restart needs -p pidfile or "
+		    "--name"));
 	if (retry_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
 	    !o->syslog && !o->wait_ready)
@@ -740,12 +791,17 @@ prepare_environment(const struct options *o)
 	static char **built __attribute__((used));
 	const struct creds *c = &o->creds;
 	const char **set;
-	char **env;
-	size_t n = 0;
+	char **env, **filevars = NULL;
+	size_t n = 0, nfile = 0;
 
-	if (!o->clear_env && !c->change_user && o->nenv == 0)
+	if (!o->clear_env && !c->change_user && o->nenv == 0 &&
+	    o->env_file == NULL)
 		return;
-	if ((set = reallocarray(NULL, o->nenv + 6, sizeof(*set))) == NULL)
+	/* --env-file's lines come before -E, which may override them. */
+	if (o->env_file != NULL)
+		filevars = envfile_load(o->env_file, &nfile);
+	if ((set = reallocarray(NULL, o->nenv + nfile + 6,
+	    sizeof(*set))) == NULL)
 		err(EXIT_OSERR, "set environment");
 	if (o->clear_env) {
 		set[n++] = "PATH=" DEFAULT_PATH;
@@ -766,6 +822,8 @@ prepare_environment(const struct options *o)
 	    asprintf((char **)&set[n++], "LOGNAME=%s", c->name) == -1 ||
 	    asprintf((char **)&set[n++], "SHELL=%s", c->shell) == -1))
 		err(EXIT_OSERR, "set environment");
+	for (size_t i = 0; i < nfile; i++)
+		set[n++] = filevars[i];
 	for (size_t i = 0; i < o->nenv; i++)
 		set[n++] = o->env[i];
 	if ((env = envlist_build(o->clear_env ? empty : environ, set,
@@ -786,6 +844,9 @@ options_resolve(struct options *o)
 		cwd = getcwd(NULL, 0);
 	if (cwd == NULL)
 		err(EXIT_OSERR, "getcwd");
+	if (o->name != NULL)	/* a start makes the run directory */
+		o->pidfile = instance_pidfile(o->name,
+		    o->action == ACTION_START || o->action == ACTION_RESTART);
 	o->pidfile = absolute(o->pidfile, cwd);
 	if (o->action != ACTION_START && o->action != ACTION_RESTART) {
 		if (cwd != buf)

@@ -22,6 +22,7 @@ enum action {
 	ACTION_STATUS,
 	ACTION_SIGNAL,
 	ACTION_RESTART,
+	ACTION_LIST,
 	ACTION_HELP,
 	ACTION_VERSION,
 };
@@ -49,7 +50,10 @@ struct options {
 	const char *stdin_path;		/* NULL: /dev/null */
 	const char *stdout_path;
 	const char *stderr_path;
-	const char *pidfile;
+	const char *pidfile;		/* -p, or RUNDIR/NAME.pid with --name */
+	const char *name;		/* --name */
+	bool json;			/* --format=json */
+	const char *env_file;		/* --env-file */
 	const char *lockfile;
 	const char *child_pidfile;
 	const char *user;		/* as given to -u, before the colon */

@@ -55,6 +55,7 @@
 #include "parse.h"
 #include "pidlock.h"
 #include "report.h"
+#include "statefile.h"
 #include "supervise.h"
 #include "sys.h"
 #include "title.h"
@@ -95,6 +96,7 @@ struct supervisor {
 	pid_t child;		/* the command; 0 between children */
 	pid_t pgid;		/* the latest child's process group */
 	int status;		/* the last child's wait status */
+	bool exited;		/* ... once a child has exited */
 	char why[512];		/* how a later child failed before its exec */
 	long long started;	/* when the child was forked (ms) */
 	long long delay;	/* the next back-off (ms) */
@@ -122,6 +124,30 @@ struct proc_entry {
 
 static void begin_stop(struct supervisor *, int);
 static long long schedule_ms(const struct retry_schedule *);
+
+/*
+ * Publish the child, the restarts and the last exit for --status and
+ * --list, at every child start and exit (statefile.h).  Best effort: a
+ * reader without it shows them as unknown.
+ */
+static void
+publish(const struct supervisor *s)
+{
+	char last[64];
+	struct statefile st = {
+		.supervisor = s->self,
+		.child = s->child,
+		.restarts = s->restarts,
+		.last_exit = s->exited ? last : NULL,
+		.user = s->o->creds.change_user ? s->o->creds.name : NULL,
+		.argv = s->o->argv,
+	};
+
+	if (s->o->pidfile == NULL)
+		return;
+	statefile_describe(s->status, last, sizeof(last));
+	(void)statefile_publish(s->o->pidfile, &st);
+}
 
 static long long
 now_ms(void)
@@ -198,8 +224,10 @@ finish(struct supervisor *s)
 		    .pid = s->pgid, .extra = s->status};
 	if (s->childpidfd >= 0)
 		(void)pidlock_unlink(o->child_pidfile, s->childpidfd);
-	if (s->p->pidfile_fd >= 0)
+	if (s->p->pidfile_fd >= 0) {
+		statefile_remove(o->pidfile);
 		(void)pidlock_unlink(o->pidfile, s->p->pidfile_fd);
+	}
 	notify_close(s->n);
 	if (s->fail.stage != STAGE_NONE)
 		report_fail(o, s->reportfd, &s->fail);
@@ -596,6 +624,8 @@ child_exited(struct supervisor *s, int status)
 	/* No dead child's pid is published: it could be reused. */
 	if (s->childpidfd >= 0)
 		(void)ftruncate(s->childpidfd, 0);
+	s->exited = true;
+	publish(s);
 	if (s->state == SUP_STOPPING)
 		return;
 	if (s->awaiting_ready) {
@@ -699,6 +729,7 @@ spawn(struct supervisor *s)
 	output_set_pid(&s->out, pid);
 	title_set(&s->o->title, "daemonize: %s [supervising pid %d]",
 	    s->o->tag, (int)pid);
+	publish(s);
 	if (s->childpidfd >= 0 && pidlock_write(s->childpidfd, pid) == -1) {
 		if (s->starting) {
 			s->fail = (struct report){STAGE_CHILD_PIDFILE, errno,

@@ -752,6 +752,23 @@ sorted()
 	}
 }
 
+@test "completion: --name values are the instances in the run directory" {
+	[ "$(id -u)" = 0 ] || skip "root's run directory is /run/daemonize"
+	[[ -r $BASH_COMPLETION ]] || skip "bash-completion is not installed"
+	local n=cmpl$$ words1 words2
+	mkdir -p /run/daemonize
+	touch "/run/daemonize/$n-a.pid" "/run/daemonize/$n-b.pid" \
+	    "/run/daemonize/$n-a.pid.state"
+	complete_line "daemonize --name $n-"
+	words1=$REPLY_WORDS
+	complete_line "daemonize --status --name=$n-b"
+	words2=$REPLY_WORDS
+	rm -f "/run/daemonize/$n-a.pid" "/run/daemonize/$n-b.pid" \
+	    "/run/daemonize/$n-a.pid.state"
+	[ "$words1" = "$(sorted "$n-a" "$n-b")" ]
+	[ "$words2" = "$n-b" ]
+}
+
 @test "completion: option values: signals, facilities, users, groups, modes" {
 	complete_line "daemonize -p x.pid --signal=HU"
 	[ "$REPLY_WORDS" = HUP ]

@@ -17,12 +17,12 @@ unrelated() {
 	track_pid "$other"
 }
 
-@test "--status: 0 running, silent; -v says the pid on stdout" {
+@test "--status: 0 running, silent; -v says pid, uptime, user, command on stdout" {
 	start_probe
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status
 	[ "$output" = "" ]
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
-	[ "$output" = "running as pid $pid" ]
+	[[ $output =~ ^"running as pid $pid, up "[0-9]+s", user $(id -un): $PROBE -r $T/rep"$ ]]
 	[ "$stderr" = "" ]
 }
 
@@ -63,7 +63,7 @@ unrelated() {
 	unrelated
 	echo "$other" >"$T/pid"
 	run -0 "$DAEMONIZE" -p "$T/pid" --status -v
-	[ "$output" = "running as pid $pid (the pidfile says $other; the lock holder wins)" ]
+	[[ $output =~ ^"running as pid $pid (the pidfile says $other; the lock holder wins), up "[0-9]+s", user $(id -un): $PROBE -r $T/rep"$ ]]
 }
 
 @test "pid reuse: a stale pidfile naming a live unrelated process is not running" {

@@ -25,7 +25,8 @@ man_synopsis() {
 	    lockfile user group umask foreground respawn respawn-delay \
 	    respawn-max child-pidfile syslog tag wait-ready keep-fd verbose \
 	    help version stop retry status signal restart oknodo chroot nice \
-	    ionice sched oom-score-adj limit caps no-new-privs; do
+	    ionice sched oom-score-adj limit caps no-new-privs name list format \
+	    env-file; do
 		[[ $output == *"--$opt"* ]] || { echo "missing --$opt"; false; }
 	done
 }
@@ -90,11 +91,11 @@ man_synopsis() {
 
 @test "control actions need -p and take no command" {
 	run -64 --separate-stderr "$DAEMONIZE" --stop
-	[ "$stderr" = "daemonize: parse command line: --stop, --status and --signal need -p pidfile" ]
+	[ "$stderr" = "daemonize: parse command line: --stop, --status and --signal need -p pidfile or --name" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status true
 	[ "$stderr" = "daemonize: parse true: unexpected argument (a control action takes no command)" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --status
-	[ "$stderr" = "daemonize: parse --status: only one of --stop, --status, --signal and --restart may be given" ]
+	[ "$stderr" = "daemonize: parse --status: only one of --stop, --status, --signal, --restart and --list may be given" ]
 }
 
 @test "the exit codes of src/exitcodes.h are the man page's EXIT STATUS table" {

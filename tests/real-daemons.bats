@@ -81,7 +81,7 @@ stop_server()
 	wait_for 5 grep -q '"GET /index.html HTTP/1.1" 200' "$T/http.log"
 
 	run -0 "$DAEMONIZE" --verbose --pidfile="$T/http.pid" --status
-	[ "$output" = "running as pid $DAEMON_PID" ]
+	[[ $output == "running as pid $DAEMON_PID, up "*", user "*": "*" -m http.server "* ]]
 	run -0 "$DAEMONIZE" --pidfile="$T/http.pid" --signal=0
 	# SIGINT: Python raises KeyboardInterrupt and http.server exits.
 	run -0 "$DAEMONIZE" --pidfile="$T/http.pid" --signal=INT
@@ -143,7 +143,7 @@ server_user()
 
 	# Query and signal through daemonize.
 	run -0 "$DAEMONIZE" --verbose --pidfile="$T/redis.pid" --status
-	[ "$output" = "running as pid $DAEMON_PID" ]
+	[[ $output == "running as pid $DAEMON_PID, up "*", user "*": redis-server "* ]]
 	run -0 "$DAEMONIZE" --pidfile="$T/redis.pid" --signal=0
 	# redis ignores SIGHUP: still serving, same process.
 	run -0 "$DAEMONIZE" --pidfile="$T/redis.pid" --signal=HUP
