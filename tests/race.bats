@@ -36,7 +36,7 @@ deleted_locks() {
 	wait_report "$T/rep"
 	pid=$(probe_val "$T/rep" pid)
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
-	[ "$output" = "running as pid $pid" ]
+	[[ $output == "running as pid $pid, up "* ]]
 	[ "$(cat "$T/pid")" = "$pid" ]
 	[ -z "$(deleted_locks)" ]
 }
@@ -80,6 +80,7 @@ instances() {
 		run -0 "$DAEMONIZE" -p "$T/pid" --oknodo "$T/sprobe" 3>&-
 		run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
 		holder=${output#running as pid }
+		holder=${holder%%[ ,]*}
 		track_pid "$holder"
 		instances >"$T/inst"
 		awk '{ print $1 }' "$T/inst" | while read -r p; do track_pid "$p"; done
