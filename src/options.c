@@ -582,8 +582,9 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		/* Nothing is silently ignored: start options have no place. */
 		if (start_option[0] != '\0')
 			return (bad(errbuf, errlen, "parse %s: a start option; "
-			    "--stop, --status and --signal take only -p, -v, "
-			    "--retry and --kill-mode", start_option));
+			    "--stop, --status and --signal take only -p or "
+			    "--name, -v, --format, --retry and --kill-mode",
+			    start_option));
 	}
 	if (o->action == ACTION_RESTART && o->pidfile == NULL &&
 	    o->name == NULL)

@@ -109,9 +109,9 @@ man_synopsis() {
 
 @test "nothing is silently ignored: start options with a control action, supervisor options without one" {
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -o "$T/out"
-	[ "$stderr" = "daemonize: parse -o: a start option; --stop, --status and --signal take only -p, -v, --retry and --kill-mode" ]
+	[ "$stderr" = "daemonize: parse -o: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --oknodo --status
-	[ "$stderr" = "daemonize: parse --oknodo: a start option; --stop, --status and --signal take only -p, -v, --retry and --kill-mode" ]
+	[ "$stderr" = "daemonize: parse --oknodo: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --signal HUP --retry 3
 	[ "$stderr" = "daemonize: parse --retry: only --stop, --restart, --respawn and --wait-ready use a stop schedule" ]
 	run -64 --separate-stderr "$DAEMONIZE" -t tag "$PROBE"

@@ -289,5 +289,5 @@ PY
 	run -66 --separate-stderr "$DAEMONIZE" --env-file "$T" -- true
 	[ "$stderr" = "daemonize: read --env-file $T: Is a directory" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status --env-file "$T/env"
-	[ "$stderr" = "daemonize: parse --env-file: a start option; --stop, --status and --signal take only -p, -v and --retry" ]
+	[ "$stderr" = "daemonize: parse --env-file: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 }
