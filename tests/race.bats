@@ -57,7 +57,10 @@ instances() {
 @test "stress: concurrent start, --restart (plain and --respawn) and --stop on one pidfile leave one reachable instance" {
 	# A copy of the probe that only this test runs, to find its processes.
 	cp "$PROBE" "$T/sprobe"
-	DAEMONIZE_ABS=$(readlink -f "$DAEMONIZE")
+	# And of daemonize: other test files run supervisors of their own
+	# at the same time (make -j), which must not count here.
+	cp "$(readlink -f "$DAEMONIZE")" "$T/sdaemonize"
+	DAEMONIZE_ABS=$T/sdaemonize
 	deadline=$((${EPOCHREALTIME%.*} + 60))
 	for round in $(seq 8); do
 		ops=()
@@ -69,7 +72,7 @@ instances() {
 			3) args=(--restart --retry=TERM/5/KILL/5 --respawn "$T/sprobe") ;;
 			4) args=(--stop --retry=TERM/5/KILL/5) ;;
 			esac
-			"$DAEMONIZE" -p "$T/pid" "${args[@]}" 3>&- >/dev/null 2>&1 &
+			"$DAEMONIZE_ABS" -p "$T/pid" "${args[@]}" 3>&- >/dev/null 2>&1 &
 			ops+=($!)
 		done
 		for p in "${ops[@]}"; do
@@ -77,8 +80,8 @@ instances() {
 		done
 		# Quiet point: make sure one instance runs, then there must be
 		# exactly one, the one --status names, on the file that exists.
-		run -0 "$DAEMONIZE" -p "$T/pid" --oknodo "$T/sprobe" 3>&-
-		run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status -v
+		run -0 "$DAEMONIZE_ABS" -p "$T/pid" --oknodo "$T/sprobe" 3>&-
+		run -0 --separate-stderr "$DAEMONIZE_ABS" -p "$T/pid" --status -v
 		holder=${output#running as pid }
 		holder=${holder%%[ ,]*}
 		track_pid "$holder"
@@ -98,5 +101,5 @@ instances() {
 		[ "$(cat "$T/inodes")" = "$ino" ]
 		((${EPOCHREALTIME%.*} < deadline))
 	done
-	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	run -0 "$DAEMONIZE_ABS" -p "$T/pid" --stop
 }
