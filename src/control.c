@@ -49,6 +49,7 @@
 #include "options.h"
 #include "parse.h"
 #include "pidlock.h"
+#include "procstat.h"
 #include "report.h"
 #include "statefile.h"
 #include "sys.h"
@@ -66,15 +67,6 @@ now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
-
-/* What /proc/PID/stat says about a process (see proc(5)). */
-struct pstat {
-	char state;
-	pid_t ppid;
-	pid_t pgrp;
-	pid_t sid;
-	unsigned long long start;	/* clock ticks after boot */
-};
 
 /* Read a small /proc file into buf as a string; -1 if it is not there. */
 static int
@@ -94,27 +86,19 @@ read_proc(const char *path, char *buf, size_t size)
 }
 
 static int
-proc_stat(pid_t pid, struct pstat *ps)
+proc_stat(pid_t pid, struct procstat *ps)
 {
-	char path[32], buf[1024], *p;
+	char path[32];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_proc(path, buf, sizeof(buf)) == -1)
-		return (-1);
-	/* The command name may hold spaces and parentheses: skip to the last. */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1,
-	    " %c %d %d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-	    "%*d %*d %llu", &ps->state, &ps->ppid, &ps->pgrp, &ps->sid,
-	    &ps->start) != 5)
-		return (-1);
-	return (0);
+	return (procstat_read(AT_FDCWD, path, ps));
 }
 
 /* Whether the process the scan saw as pid (started at start) still runs. */
 static bool
 proc_same(pid_t pid, unsigned long long start)
 {
-	struct pstat ps;
+	struct procstat ps;
 
 	return (proc_stat(pid, &ps) == 0 && ps.state != 'Z' &&
 	    ps.start == start);
@@ -163,10 +147,10 @@ member_live(struct member *m)
  * -1 when it is gone or not the same (nothing added).
  */
 static int
-member_add(struct job *j, pid_t pid, const struct pstat *ps)
+member_add(struct job *j, pid_t pid, const struct procstat *ps)
 {
 	struct member *v;
-	struct pstat now;
+	struct procstat now;
 	int fd;
 
 	if ((fd = sys_pidfd_open(pid)) == -1 && errno != ENOSYS)
@@ -206,7 +190,7 @@ job_free(struct job *j)
 static int
 job_init(struct job *j, const char *pidfile, pid_t daemon)
 {
-	struct pstat ps, leader;
+	struct procstat ps, leader;
 
 	*j = (struct job){.pidfile = pidfile, .scan = true, .last_pid = -1};
 	if (proc_stat(daemon, &ps) == -1 || member_add(j, daemon, &ps) == -1)
@@ -246,7 +230,7 @@ job_has(const struct job *j, pid_t pid, unsigned long long start)
 /* A process the scan saw; in: it belongs to the job. */
 struct candidate {
 	pid_t pid;
-	struct pstat ps;
+	struct procstat ps;
 	bool in;
 };
 
@@ -276,7 +260,7 @@ job_scan(struct job *j, bool fresh_only)
 	j->scan_ms = now_ms();
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)atoi(de->d_name);
-		struct pstat ps;
+		struct procstat ps;
 
 		if (pid <= since || proc_stat(pid, &ps) == -1 || ps.state == 'Z' ||
 		    job_has(j, pid, ps.start))
@@ -523,7 +507,7 @@ control_exit_fd(pid_t pid, bool own_sigchld)
 {
 	struct itimerspec its = {.it_value = {0, 1000000},
 	    .it_interval = {0, 4000000}};
-	struct pstat ps;
+	struct procstat ps;
 	sigset_t chld;
 	int fd;
 
@@ -554,7 +538,7 @@ control_exit_seen(int fd, pid_t pid)
 {
 	struct signalfd_siginfo buf;
 	siginfo_t si = {0};
-	struct pstat ps;
+	struct procstat ps;
 
 	while (read(fd, &buf, sizeof(buf)) > 0)
 		continue;

@@ -34,6 +34,7 @@
 #include "facts.h"
 #include "options.h"
 #include "parse.h"
+#include "procstat.h"
 #include "slurp.h"
 
 /* /proc/PID/cmdline is bounded by ARG_MAX; more than this is not argv. */
@@ -72,30 +73,6 @@ proc_uid(int dirfd)
 }
 
 /*
- * Field n (1-based, as proc(5) counts) of /proc/PID/stat, counted after
- * the command name, which may itself contain spaces and parentheses.
- */
-static int
-proc_stat_field(int dirfd, int n, long long *out)
-{
-	char *buf, *p;
-	size_t len;
-	int rc = -1;
-
-	if ((buf = proc_read(dirfd, "stat", &len)) == NULL)
-		return (-1);
-	if ((p = strrchr(buf, ')')) != NULL) {
-		p++;
-		for (int i = 3; i < n && p != NULL; i++)
-			p = strchr(p + 1, ' ');
-		if (p != NULL && sscanf(p, " %lld", out) == 1)
-			rc = 0;
-	}
-	free(buf);
-	return (rc);
-}
-
-/*
  * When the process started: its start time in ticks after boot, set
  * against CLOCK_BOOTTIME now (not /proc/stat's btime, which a wall clock
  * set since boot makes wrong), so that uptime and "started" agree.
@@ -103,14 +80,14 @@ proc_stat_field(int dirfd, int n, long long *out)
 static time_t
 proc_started(int dirfd)
 {
-	long long ticks;
+	struct procstat ps;
 	long hz = sysconf(_SC_CLK_TCK);
 	struct timespec boot;
 
-	if (hz <= 0 || proc_stat_field(dirfd, 22, &ticks) == -1 ||
+	if (hz <= 0 || procstat_read(dirfd, "stat", &ps) == -1 ||
 	    clock_gettime(CLOCK_BOOTTIME, &boot) == -1)
 		return (-1);
-	return (time(NULL) - (time_t)(boot.tv_sec - ticks / hz));
+	return (time(NULL) - (time_t)(boot.tv_sec - (long long)ps.start / hz));
 }
 
 /* A user name for uid (its number when the passwd database has none). */
@@ -157,14 +134,14 @@ static char *
 child_user(const struct facts *f, long long supervisor_uid)
 {
 	char path[64];
-	long long ppid;
+	struct procstat ps;
 	long long uid = -1;
 	int dirfd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)f->sup.child);
 	if (f->sup.child > 0 &&
 	    (dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		if (proc_stat_field(dirfd, 4, &ppid) == 0 && ppid == f->pid)
+		if (procstat_read(dirfd, "stat", &ps) == 0 && ps.ppid == f->pid)
 			uid = proc_uid(dirfd);
 		close(dirfd);
 	}

@@ -54,6 +54,7 @@
 #include "output.h"
 #include "parse.h"
 #include "pidlock.h"
+#include "procstat.h"
 #include "report.h"
 #include "statefile.h"
 #include "supervise.h"
@@ -242,29 +243,19 @@ setup_failed(struct supervisor *s, int stage, int err)
 	finish(s);
 }
 
-/* One /proc/PID/stat: "pid (comm) state ppid pgrp ...". */
+/* One process of /proc, by its directory name; -1 if not a process. */
 static int
 proc_stat(const char *name, struct proc_entry *e)
 {
-	char path[64], buf[512], *p;
-	int fd, ppid, pgid;
-	ssize_t len;
+	struct procstat ps;
+	char path[sizeof("/proc//stat") + NAME_MAX];
 
 	if (name[0] < '1' || name[0] > '9')
 		return (-1);
 	snprintf(path, sizeof(path), "/proc/%s/stat", name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (procstat_read(AT_FDCWD, path, &ps) == -1)
 		return (-1);
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return (-1);
-	buf[len] = '\0';
-	/* The command name may hold anything, ')' included. */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %d %d", &ppid, &pgid) != 2)
-		return (-1);
-	*e = (struct proc_entry){(pid_t)atoi(name), ppid, pgid, false};
+	*e = (struct proc_entry){(pid_t)atoi(name), ps.ppid, ps.pgrp, false};
 	return (0);
 }
 

@@ -16,17 +16,21 @@ has_lines() {
 	(($(lines "$1") >= $2))
 }
 
-# A private syslog daemon: every datagram on $T/log.sock becomes one line
-# of $T/syslog.  Started in the background, stopped by pid in teardown.
+# start_syslog [SECONDS]: a private syslog daemon: every datagram on
+# $T/log.sock becomes one line of $T/syslog, taking SECONDS (default 0) per
+# record.  Started in the background, stopped by pid in teardown.
 start_syslog() {
 	python3 -c '
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
+delay = float(sys.argv[3])
 with open(sys.argv[2], "ab", buffering=0) as f:
     while True:
         f.write(s.recv(65536) + b"\n")
-' "$T/log.sock" "$T/syslog" 3>&- &
+        if delay:
+            time.sleep(delay)
+' "$T/log.sock" "$T/syslog" "${1:-0}" 3>&- &
 	track_pid $!
 	wait_for 5 test -S "$T/log.sock"
 	export DAEMONIZE_SYSLOG_SOCKET=$T/log.sock
@@ -286,19 +290,7 @@ cpu_ticks() {
 
 @test "--syslog with a slow syslog: the child is slowed, and at its exit every line is delivered" {
 	command -v python3 >/dev/null || skip "no python3"
-	# A syslog daemon that takes 2 ms per record.
-	python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(65536) + b"\n")
-        time.sleep(0.002)
-' "$T/log.sock" "$T/syslog" 3>&- &
-	track_pid $!
-	wait_for 5 test -S "$T/log.sock"
-	export DAEMONIZE_SYSLOG_SOCKET=$T/log.sock
+	start_syslog 0.002	# a syslog daemon that takes 2 ms per record
 	# 3000 lines take the receiver over 6 s: more than any fixed drain.
 	run -0 "$DAEMONIZE" -f -S "$PROBE" -L 3000 -x 0
 	wait_for 5 has_lines "$T/syslog" 3000
