@@ -232,6 +232,22 @@ internal_fds() {
 	[ -z "$(ls -A "$T/rootonly")" ]
 }
 
+@test "the SIGHUP reopen refuses a log directory swapped for a symlink after the start" {
+	mkdir -p "$T/app/log" "$T/rootonly" && chown nobody "$T/app"
+	run -0 "$DAEMONIZE" -u nobody --respawn -p "$T/pid" \
+	    -o "$T/app/log/stdout" -e "$T/err" "$PROBE" -r "$T/userdir/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/userdir/rep"
+	# After the start, nobody renames the log directory away and plants a
+	# link to a root-only one; logrotate's HUP makes the supervisor reopen.
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    sh -c "mv '$T/app/log' '$T/app/old' && ln -s '$T/rootonly' '$T/app/log'"
+	kill -HUP "$(cat "$T/pid")"
+	wait_for 5 grep -q "reopen stdout $T/app/log/stdout: " "$T/err"
+	[ -z "$(ls -A "$T/rootonly")" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
 @test "73: a symlink in a user-writable ancestor is refused even below a root-owned directory" {
 	mkdir -p "$T/app/sub" "$T/elsewhere/x" && chown nobody "$T/app"
 	ln -s "$T/elsewhere" "$T/app/sub/link"
