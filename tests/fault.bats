@@ -226,6 +226,7 @@ consistent() {
 	done
 	rc=0
 	wait "$orig" || rc=$?
+	track_pidfile "$T/pid"
 	echo "signals sent: $sent, exit $rc"
 	cat "$T/err"
 	[ "$rc" = 0 ]
