@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,72 @@ bad(char *errbuf, size_t errlen, const char *fmt, ...)
 	return (-1);
 }
 
+/* Edit distance between a and b (both short: option names). */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, d[64];
+
+	if (la >= sizeof(d) / sizeof(d[0]) || lb >= sizeof(d) / sizeof(d[0]))
+		return (SIZE_MAX);
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = d[j];
+			d[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < d[j - 1] ?
+			    (prev < d[j] ? prev : d[j]) :
+			    (d[j - 1] < d[j] ? d[j - 1] : d[j]));
+			prev = cur;
+		}
+	}
+	return (d[lb]);
+}
+
+/*
+ * The long option closest to the unknown name (without its "--"), or NULL
+ * when none is close enough (at most 2 edits, half the name) to be a
+ * likely typo.
+ */
+static const char *
+closest_long(const char *name)
+{
+	const struct option *lo, *best = NULL;
+	size_t d, bestd = SIZE_MAX, limit = strlen(name) / 2;
+
+	if (limit > 2)
+		limit = 2;
+	for (lo = longopts; lo->name != NULL; lo++)
+		if ((d = distance(name, lo->name)) < bestd) {
+			bestd = d;
+			best = lo;
+		}
+	return (best != NULL && bestd <= limit && bestd > 0 ? best->name :
+	    NULL);
+}
+
+/*
+ * A short option with a value glued to it (-w10, -Sdaemon.info): short
+ * options never take one, so name the long form that does.
+ */
+static const char *
+glued_long(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] == '\0' || arg[1] == '-' || arg[2] == '\0')
+		return (NULL);
+	switch (arg[1]) {
+	case 'r':
+		return ("respawn");
+	case 'S':
+		return ("syslog");
+	case 'w':
+		return ("wait-ready");
+	}
+	return (NULL);
+}
+
 /*
  * Make room for element n of a growing array of pointers or ints; NULL on
  * overflow.  The capacity doubles, so n options cost O(n) in all.
@@ -287,7 +354,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	const char *err = NULL;
 	char name[64], start_option[64] = "";
 	long long n;
-	int c, longindex;
+	int c, lastind, longindex;
 	bool retry_set = false, respawn_tuned = false, kill_mode_set = false;
 	bool format_set = false;
 
@@ -310,6 +377,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	opterr = 0;
 	for (;;) {
 		longindex = -1;
+		lastind = optind == 0 ? 1 : optind;
 		c = getopt_long(argc, argv, shortopts, longopts, &longindex);
 		if (c == -1)
 			break;
@@ -528,7 +596,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			 * for a missing or unwanted argument; tell them apart.
 			 */
 			const char *arg = argv[optind - 1];
-			bool is_long = strncmp(arg, "--", 2) == 0;
+			const char *hint;
+			bool is_long;
+
+			/* In the middle of "-w10", optind has not moved on. */
+			if (optind == lastind && optind < argc)
+				arg = argv[optind];
+			is_long = strncmp(arg, "--", 2) == 0;
+			if (!is_long && (hint = glued_long(arg)) != NULL)
+				return (bad(errbuf, errlen, "parse %s: short "
+				    "options take no value; use --%s=%s", arg,
+				    hint, arg + 2));
 
 			if (is_long)
 				snprintf(name, sizeof(name), "%.*s",
@@ -540,6 +618,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			else if (optopt != 0 && (is_long ||
 			    strchr(shortopts + 1, optopt) != NULL))
 				err = "missing argument";
+			else if (is_long &&
+			    (hint = closest_long(name + 2)) != NULL)
+				return (bad(errbuf, errlen, "parse %s: unknown "
+				    "option; did you mean --%s?", name, hint));
 			else
 				err = "unknown option";
 			return (bad(errbuf, errlen, "parse %s: %s", name, err));
@@ -735,6 +817,15 @@ resolve_command(struct options *o, const char *cwd)
 		o->command_path = (char *)absolute(name,
 		    root != NULL ? "/" : cwd);
 		e = executable(root, o->command_path);
+		/* The classic mistake: expecting -c to apply (SYNOPSIS). */
+		if ((e == ENOENT || e == ENOTDIR) && name[0] != '/' &&
+		    strcmp(o->chdir_path, "/") != 0 && root == NULL)
+			errx(EXIT_NOTFOUND, "exec %s: command not found in %s "
+			    "(a relative command is looked up from the "
+			    "caller's directory, not from -c); give its "
+			    "absolute path, e.g. %s/%s", name, cwd,
+			    o->chdir_path, strncmp(name, "./", 2) == 0 ?
+			    name + 2 : name);
 		if (e == ENOENT || e == ENOTDIR)
 			errx(EXIT_NOTFOUND, "exec %s: command not found", name);
 		if (e != 0)

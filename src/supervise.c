@@ -428,6 +428,8 @@ stop_next(struct supervisor *s)
 			output_log(&s->out, LOG_ERR, "stop %s: processes are "
 			    "left after the last --retry step; exiting",
 			    s->o->tag);
+			if (s->exitcode == EXIT_OK)
+				s->exitcode = EXIT_GAVEUP;	/* not stopped */
 			finish(s);
 		}
 		s->step = 0;
@@ -917,6 +919,14 @@ on_signals(struct supervisor *s)
 		case SIGTERM:
 		case SIGINT:
 		case SIGQUIT:
+			/*
+			 * Stopped on request: a success once nothing is left,
+			 * whatever the stop's signal did to the command, so a
+			 * service manager (systemd's Type=simple) does not
+			 * call the unit failed.  --respawn-max's 1 stays.
+			 */
+			if (s->exitcode < 0)
+				s->exitcode = EXIT_OK;
 			begin_stop(s, (int)si.ssi_signo);
 			break;
 		case SIGHUP:

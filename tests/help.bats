@@ -43,6 +43,26 @@ man_synopsis() {
 	[ "$output" = "" ]
 }
 
+@test "a value glued to -w, -S or -r: 64, with the long form to use" {
+	run -64 --separate-stderr "$DAEMONIZE" -w10 "$PROBE"
+	[ "$stderr" = "daemonize: parse -w10: short options take no value; use --wait-ready=10" ]
+	run -64 --separate-stderr "$DAEMONIZE" -Sdaemon.info "$PROBE"
+	[ "$stderr" = "daemonize: parse -Sdaemon.info: short options take no value; use --syslog=daemon.info" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" -r1 "$PROBE"
+	[ "$stderr" = "daemonize: parse -r1: short options take no value; use --respawn=1" ]
+	[ ! -e "$T/pid" ]
+}
+
+@test "a mistyped long option: 64, with the closest one" {
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stpo
+	[ "$stderr" = "daemonize: parse --stpo: unknown option; did you mean --stop?" ]
+	run -64 --separate-stderr "$DAEMONIZE" --foregroud "$PROBE"
+	[ "$stderr" = "daemonize: parse --foregroud: unknown option; did you mean --foreground?" ]
+	# Nothing close: no guess.
+	run -64 --separate-stderr "$DAEMONIZE" --bogus "$PROBE"
+	[ "$stderr" = "daemonize: parse --bogus: unknown option" ]
+}
+
 @test "unknown option: 64" {
 	run -64 --separate-stderr "$DAEMONIZE" --bogus true
 	[ "$stderr" = "daemonize: parse --bogus: unknown option" ]

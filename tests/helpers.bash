@@ -11,6 +11,30 @@ bats_require_minimum_version 1.5.0
 export DAEMONIZE PROBE TOP_SRCDIR
 
 T=$BATS_TEST_TMPDIR
+
+# The checkout may live where only root can enter (/root, a 0700 home), and
+# a daemon running as -u nobody must still exec the probe (and nobody must
+# run daemonize itself in the unprivileged tests).  So every test runs
+# copies of both from a directory of this bats run that anyone can
+# traverse, made once per test file: this file is first sourced for
+# setup_file, before any test.  Nothing outside the run's directory
+# changes mode.
+share_programs() {
+	local d=$BATS_FILE_TMPDIR/programs
+	if [[ ! -d $d ]]; then
+		mkdir "$d" &&
+		    cp -p "$DAEMONIZE" "$d/daemonize" &&
+		    cp -p "$PROBE" "$d/probe" &&
+		    chmod 0755 "$d" "$d/daemonize" "$d/probe" &&
+		    chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" \
+			"$BATS_FILE_TMPDIR" || return 1
+	fi
+	DAEMONIZE=$d/daemonize
+	PROBE=$d/probe
+}
+if [[ -n ${BATS_FILE_TMPDIR-} && -x $DAEMONIZE && -x $PROBE ]]; then
+	share_programs || echo "helpers: cannot copy the programs" >&2
+fi
 TRACKED=$BATS_TEST_TMPDIR/.tracked-pids
 
 # wait_for SECONDS COMMAND...: poll COMMAND every 10 ms until it succeeds;
@@ -63,11 +87,13 @@ has_lines() {
 }
 
 # reachable_by_all: let an unprivileged daemon reach $T (bats makes its
-# directories 0700): o+x on $T and every directory above it.
+# directories 0700): o+x on $T and every directory above it, up to the
+# run's directory (its parent, $TMPDIR or /tmp, is left as it is).
 reachable_by_all() {
 	local d=$T
 	while [ "$d" != / ]; do
 		chmod o+x "$d"
+		[ "$d" = "$BATS_RUN_TMPDIR" ] && break
 		d=$(dirname "$d")
 	done
 }

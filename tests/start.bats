@@ -44,6 +44,31 @@ load helpers
 	[ "$(probe_val "$T/app/rep" cwd)" = "/" ]
 }
 
+@test "the README example: -c DIR with DIR/server runs from any directory" {
+	mkdir "$T/app" "$T/elsewhere"
+	cp "$PROBE" "$T/app/server"
+	cd "$T/elsewhere"
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" -c "$T/app" \
+	    "$T/app/server" -r "$T/rep"
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" cwd)" = "$T/app" ]
+}
+
+@test "-c DIR ./server from another directory: 127 says where it looked" {
+	mkdir "$T/app" "$T/elsewhere"
+	cp "$PROBE" "$T/app/server"
+	cd "$T/elsewhere"
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" -c "$T/app" \
+	    ./server -r "$T/rep"
+	[ "$stderr" = "daemonize: exec ./server: command not found in $T/elsewhere (a relative command is looked up from the caller's directory, not from -c); give its absolute path, e.g. $T/app/server" ]
+	[ ! -e "$T/pid" ]
+	# Without -c, the plain message.
+	run -127 --separate-stderr "$DAEMONIZE" ./server
+	[ "$stderr" = "daemonize: exec ./server: command not found" ]
+}
+
 @test "relative -p -o -e -i paths are relative to the caller's cwd" {
 	cd "$T"
 	echo input >in

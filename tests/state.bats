@@ -139,6 +139,8 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 
 @test "a terminal hang-up does not kill the daemon" {
 	command -v script >/dev/null || skip "script(1) not installed"
+	script -qec true /dev/null </dev/null >/dev/null 2>&1 ||
+	    skip "script(1) gets no pseudo-terminal here (no /dev/pts?)"
 	run -0 script -qec "$DAEMONIZE -p $T/pid $PROBE -r $T/rep" /dev/null </dev/null
 	wait_report "$T/rep"
 	pid=$(probe_val "$T/rep" pid)

@@ -395,18 +395,36 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	[ ! -e "$T/pid" ]
 }
 
-@test "--foreground --respawn: SIGTERM stops the child; 143" {
+@test "--foreground --respawn: SIGINT stops the child; 0, as a stop on request" {
 	"$DAEMONIZE" -f --respawn -p "$T/pid" "$PROBE" -r "$T/rep" 3>&- &
 	fg=$!
 	track_pid "$fg"
 	wait_report "$T/rep"
 	[ "$(cat "$T/pid")" = "$fg" ]
+	kill -INT "$fg"
+	rc=0
+	wait "$fg" || rc=$?
+	[ "$rc" -eq 0 ]
+	is_dead "$(probe_val "$T/rep" pid)"
+	[ ! -e "$T/pid" ]
+}
+
+@test "--foreground --respawn: a stop that leaves the child running is 1, not 0" {
+	# No KILL step, and the child ignores SIGTERM: the stop failed.
+	"$DAEMONIZE" -f --respawn --retry=TERM/0.5 -p "$T/pid" \
+	    "$PROBE" -I -r "$T/rep" 3>&- 2>"$T/err" &
+	fg=$!
+	track_pid "$fg"
+	wait_report "$T/rep"
 	kill -TERM "$fg"
 	rc=0
 	wait "$fg" || rc=$?
-	[ "$rc" -eq 143 ]
-	is_dead "$(probe_val "$T/rep" pid)"
-	[ ! -e "$T/pid" ]
+	[ "$rc" -eq 1 ]
+	child=$(probe_val "$T/rep" pid)
+	is_alive "$child"
+	[[ $(cat "$T/err") =~ ^[-0-9T:+]+\ daemonize\[$fg\]:\ stop\ probe:\ processes\ are\ left\ after\ the\ last\ --retry\ step\;\ exiting$ ]]
+	kill -KILL "$child"	# it ignores the teardown's SIGTERM
+	wait_dead "$child"
 }
 
 @test "--foreground --respawn: the first child's exec failure is printed" {
