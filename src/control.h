@@ -12,18 +12,18 @@
 struct options;
 struct retry_schedule;
 
-int control_status(const struct options *);
-int control_stop(const struct options *);
-int control_signal(const struct options *);
-int control_stop_pid(pid_t, const struct retry_schedule *, bool);
-int control_wait_gone(pid_t, long long);
+int control_status(const struct options *o);
+int control_stop(const struct options *o);
+int control_signal(const struct options *o);
+int control_stop_pid(pid_t pid, const struct retry_schedule *r, bool verbose);
+int control_wait_gone(pid_t pid, long long timeout_ms);
 
 /*
  * Waiting for a process's exit alongside other fds, with or without
  * pidfds: poll control_exit_fd(pid) for POLLIN, then ask
  * control_exit_seen(fd, pid) whether it really exited.
  */
-int control_exit_fd(pid_t, bool);
-bool control_exit_seen(int, pid_t);
+int control_exit_fd(pid_t pid, bool own_sigchld);
+bool control_exit_seen(int fd, pid_t pid);
 
 #endif

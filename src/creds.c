@@ -131,12 +131,3 @@ creds_apply(const struct creds *c, int *stage)
 	return (0);
 }
 
-void
-creds_free(struct creds *c)
-{
-	free(c->groups);
-	free(c->name);
-	free(c->home);
-	free(c->shell);
-	*c = (struct creds){.uid = 0};
-}

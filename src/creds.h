@@ -21,8 +21,7 @@ struct creds {
 	char *shell;
 };
 
-void creds_resolve(struct creds *, const char *, const char *);
-int creds_apply(const struct creds *, int *);
-void creds_free(struct creds *);
+void creds_resolve(struct creds *c, const char *userspec, const char *group);
+int creds_apply(const struct creds *c, int *stage);
 
 #endif

@@ -70,8 +70,6 @@ static noreturn void
 fail(const struct options *o, int reportfd, const struct prepared *p,
     struct report *r)
 {
-	int e = r->err;
-
 	if (p->keeps_locks) {
 		redirect_undo(o, &p->io);
 		if (p->lockfile_created)
@@ -79,7 +77,6 @@ fail(const struct options *o, int reportfd, const struct prepared *p,
 		if (p->pidfile_fd >= 0)
 			pidlock_unlink(o->pidfile, p->pidfile_fd);
 	}
-	r->err = e;
 	report_fail(o, reportfd, r);
 }
 

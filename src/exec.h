@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The last steps before the command: exec_command() runs in the daemon
+ * (plain mode) or in a supervised child, applies the execution environment,
+ * credentials, descriptors and signal state that struct prepared and the
+ * options describe, then execve(2)s.  It never returns: a failure is sent
+ * down reportfd (or, with --foreground, printed) and the process exits.
+ * signals_reset() sets every disposition back to SIG_DFL and empties the
+ * signal mask, as a clean shell would leave them.
+ */
 #ifndef EXEC_H
 #define EXEC_H
 
@@ -22,6 +31,7 @@ struct prepared {
 };
 
 int signals_reset(void);
-noreturn void exec_command(const struct options *, int, const struct prepared *);
+noreturn void exec_command(const struct options *o, int reportfd,
+    const struct prepared *p);
 
 #endif

@@ -14,10 +14,10 @@
 struct options;
 struct report;
 
-const char *execenv_check_caps(const struct options *, char *, size_t);
-int execenv_executable_in(const char *, const char *);
-int execenv_apply(const struct options *, struct report *);
-int execenv_keep_caps(const struct options *, struct report *);
-int execenv_raise_caps(const struct options *, struct report *);
+const char *execenv_check_caps(const struct options *o, char *buf, size_t len);
+int execenv_executable_in(const char *root, const char *path);
+int execenv_apply(const struct options *o, struct report *fail);
+int execenv_keep_caps(const struct options *o, struct report *fail);
+int execenv_raise_caps(const struct options *o, struct report *fail);
 
 #endif

@@ -67,14 +67,15 @@ enum notify_result {
 	NOTIFY_IGNORED,		/* a datagram was dropped: out->warning */
 };
 
-const char *notify_parse(const char *, size_t, struct notify_message *);
-void notify_open(const struct options *, struct notify *);
-enum notify_result notify_receive(const struct notify *,
-    const struct options *, pid_t, struct notify_message *);
-bool notify_in_session(pid_t, pid_t);
-int notify_forward(const struct notify *, const struct notify_message *);
-int notify_wait(const struct options *, struct notify *, pid_t, int);
-void notify_close(struct notify *);
-void notify_printable(char *, size_t, const char *);
+const char *notify_parse(const char *buf, size_t len, struct notify_message *m);
+void notify_open(const struct options *o, struct notify *n);
+enum notify_result notify_receive(const struct notify *n,
+    const struct options *o, pid_t daemon_pid, struct notify_message *out);
+bool notify_in_session(pid_t pid, pid_t daemon);
+int notify_forward(const struct notify *n, const struct notify_message *m);
+int notify_wait(const struct options *o, struct notify *n, pid_t daemon,
+    int sfd);
+void notify_close(struct notify *n);
+void notify_printable(char *dst, size_t len, const char *src);
 
 #endif

@@ -56,8 +56,8 @@ struct options {
 	const char *env_file;		/* --env-file */
 	const char *lockfile;
 	const char *child_pidfile;
-	const char *user;		/* as given to -u, before the colon */
-	const char *group;		/* from -u USER:GROUP or -g */
+	const char *user;		/* as given to -u: USER or USER:GROUP */
+	const char *group;		/* -g (it wins over -u's GROUP) */
 	mode_t umask;
 
 	const char **env;		/* -E NAME=VALUE, in order */
@@ -105,9 +105,10 @@ struct options {
 	struct title title;		/* set by main() when supervising */
 };
 
-int options_parse(struct options *, int, char *[], char *, size_t);
-void options_resolve(struct options *);
-void options_free(struct options *);
+int options_parse(struct options *o, int argc, char *argv[], char *errbuf,
+    size_t errlen);
+void options_resolve(struct options *o);
+void options_free(struct options *o);
 void usage(void);
-const char *options_check_tag(const char *);
+const char *options_check_tag(const char *tag);
 #endif

@@ -60,18 +60,18 @@ struct output {
 	pid_t pid;		/* the child whose lines are being read */
 };
 
-int output_open(struct output *, const struct options *,
-    const struct stdio_files *);
-void output_child_stdio(const struct output *, const struct stdio_files *,
-    struct stdio_files *);
-void output_set_pid(struct output *, pid_t);
-void output_poll(const struct output *, struct pollfd *);
-void output_ready(struct output *, const struct pollfd *);
-void output_drain(struct output *);
-int output_flush(struct output *, long long, int);
-unsigned long output_discard(struct output *);
-void output_reopen(struct output *, const struct options *);
-void output_log(struct output *, int, const char *, ...)
+int output_open(struct output *out, const struct options *o,
+    const struct stdio_files *io);
+void output_child_stdio(const struct output *out, const struct stdio_files *io,
+    struct stdio_files *child);
+void output_set_pid(struct output *out, pid_t pid);
+void output_poll(const struct output *out, struct pollfd *pfd);
+void output_ready(struct output *out, const struct pollfd *pfd);
+void output_drain(struct output *out);
+int output_flush(struct output *out, long long deadline, int wakefd);
+unsigned long output_discard(struct output *out);
+void output_reopen(struct output *out, const struct options *o);
+void output_log(struct output *out, int priority, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -115,9 +115,9 @@ parse_signal(const char *s, int *out)
 }
 
 /*
- * A decimal number with bounds, no sign, no spaces, no suffix.  strtonum(3)
- * would accept a leading '+', '-' or blank; a value in a script should be
- * written one way only.
+ * A decimal number with bounds, no spaces, no suffix, no '+', and a '-'
+ * only where the range allows negative values.  strtonum(3) would accept a
+ * leading '+' or blank; a value in a script should be written one way only.
  */
 const char *
 parse_number(const char *s, long long min, long long max, long long *out)

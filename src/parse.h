@@ -30,21 +30,23 @@ struct limit_setting {
 	struct rlimit value;
 };
 
-const char *parse_umask(const char *, mode_t *);
-const char *parse_signal(const char *, int *);
-const char *parse_seconds(const char *, long long *);
-const char *parse_retry(const char *, struct retry_schedule *);
-const char *parse_respawn_delay(const char *, long long *, long long *);
-const char *parse_respawn_max(const char *, unsigned *, long long *);
-const char *parse_syslog(const char *, int *, int *);
-const char *parse_env(const char *);
-const char *parse_number(const char *, long long, long long, long long *);
-const char *parse_limit(const char *, struct limit_setting *);
-const char *parse_ionice(const char *, int *, int *);
-const char *parse_sched(const char *, int *, int *);
-const char *signal_name(int);
-const char *limit_name(int);
-const char *ionice_class_name(int);
-const char *sched_policy_name(int);
+const char *parse_umask(const char *s, mode_t *out);
+const char *parse_signal(const char *s, int *out);
+const char *parse_seconds(const char *s, long long *out_ms);
+const char *parse_retry(const char *s, struct retry_schedule *out);
+const char *parse_respawn_delay(const char *s, long long *min_ms,
+    long long *max_ms);
+const char *parse_respawn_max(const char *s, unsigned *n, long long *window_ms);
+const char *parse_syslog(const char *s, int *facility, int *priority);
+const char *parse_env(const char *s);
+const char *parse_number(const char *s, long long min, long long max,
+    long long *out);
+const char *parse_limit(const char *s, struct limit_setting *out);
+const char *parse_ionice(const char *s, int *class, int *level);
+const char *parse_sched(const char *s, int *policy, int *prio);
+const char *signal_name(int signo);
+const char *limit_name(int resource);
+const char *ionice_class_name(int class);
+const char *sched_policy_name(int policy);
 
 #endif

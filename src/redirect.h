@@ -20,13 +20,14 @@ struct stdio_files {
 	bool err_created;	/* ... the -e file */
 };
 
-int redirect_open(const struct options *, struct stdio_files *,
-    const int *, size_t, struct report *);
-int redirect_open_output(const struct options *, const char *, int *);
-int redirect_truncate(const struct options *, const struct stdio_files *);
-void redirect_undo(const struct options *, const struct stdio_files *);
-int redirect_install(const struct stdio_files *);
-int redirect_sweep(const int *, size_t);
+int redirect_open(const struct options *o, struct stdio_files *io,
+    const int *avoid, size_t navoid, struct report *fail);
+int redirect_open_output(const struct options *o, const char *path,
+    int *refusal);
+int redirect_truncate(const struct options *o, const struct stdio_files *io);
+void redirect_undo(const struct options *o, const struct stdio_files *io);
+int redirect_install(const struct stdio_files *io);
+int redirect_sweep(const int *keep, size_t nkeep);
 void stdio_sanitize(void);
 
 #endif

@@ -343,9 +343,6 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	case STAGE_FDS:
 		snprintf(buf, len, "close inherited fds: %s", reason);
 		return (EXIT_OSERR);
-	case STAGE_ENV:
-		snprintf(buf, len, "set environment: %s", reason);
-		return (EXIT_OSERR);
 	case STAGE_EXEC:
 		/*
 		 * execve(2) fails with EAGAIN only when the user is over

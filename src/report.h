@@ -48,7 +48,6 @@ enum stage {
 	STAGE_NO_NEW_PRIVS,
 	STAGE_SIGNALS,
 	STAGE_FDS,
-	STAGE_ENV,
 	STAGE_EXEC,
 	STAGE_EXEC_INTERP,	/* ENOENT from execve for a file that exists */
 	STAGE_NOTIFY,
@@ -83,10 +82,11 @@ enum refusal {
 #define REFUSAL_OF(extra)		((extra) & 0xff)
 #define REFUSAL_AT(extra)		((extra) >> 8)
 
-void report_send(int, const struct report *);
-noreturn void report_fail(const struct options *, int, const struct report *);
-int report_describe(const struct options *, const struct report *, char *,
-    size_t);
-int report_read(int, struct report *);
+void report_send(int fd, const struct report *rec);
+noreturn void report_fail(const struct options *o, int fd,
+    const struct report *rec);
+int report_describe(const struct options *o, const struct report *r, char *buf,
+    size_t len);
+int report_read(int fd, struct report *rec);
 
 #endif

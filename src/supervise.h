@@ -12,7 +12,7 @@ struct notify;
 struct options;
 struct prepared;
 
-noreturn void supervise_run(const struct options *, int, struct prepared *,
-    struct notify *);
+noreturn void supervise_run(const struct options *o, int reportfd,
+    struct prepared *p, struct notify *n);
 
 #endif

@@ -28,9 +28,22 @@ share_programs() {
 		    chmod 0755 "$d" "$d/daemonize" "$d/probe" &&
 		    chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" \
 			"$BATS_FILE_TMPDIR" || return 1
+		# The second run under tests/nosys: $DAEMONIZE is a wrapper
+		# script that execs these two, so nobody must reach them too.
+		if [[ -n ${DAEMONIZE_REAL-} ]]; then
+			cp -p "$DAEMONIZE_REAL" "$d/daemonize-real" &&
+			    cp -p "$NOSYS" "$d/nosys" &&
+			    chmod 0755 "$d/daemonize-real" "$d/nosys" ||
+			    return 1
+		fi
 	fi
 	DAEMONIZE=$d/daemonize
 	PROBE=$d/probe
+	if [[ -n ${DAEMONIZE_REAL-} ]]; then
+		DAEMONIZE_REAL=$d/daemonize-real
+		NOSYS=$d/nosys
+		export DAEMONIZE_REAL NOSYS
+	fi
 }
 if [[ -n ${BATS_FILE_TMPDIR-} && -x $DAEMONIZE && -x $PROBE ]]; then
 	share_programs || echo "helpers: cannot copy the programs" >&2
