@@ -31,16 +31,18 @@ share_programs() {
 		# The second run under tests/nosys: $DAEMONIZE is a wrapper
 		# script that execs these two, so nobody must reach them too.
 		if [[ -n ${DAEMONIZE_REAL-} ]]; then
-			cp -p "$DAEMONIZE_REAL" "$d/daemonize-real" &&
+			mkdir "$d/real" &&
+			    cp -p "$DAEMONIZE_REAL" "$d/real/daemonize" &&
 			    cp -p "$NOSYS" "$d/nosys" &&
-			    chmod 0755 "$d/daemonize-real" "$d/nosys" ||
+			    chmod 0755 "$d/real" "$d/real/daemonize" \
+				"$d/nosys" ||
 			    return 1
 		fi
 	fi
 	DAEMONIZE=$d/daemonize
 	PROBE=$d/probe
 	if [[ -n ${DAEMONIZE_REAL-} ]]; then
-		DAEMONIZE_REAL=$d/daemonize-real
+		DAEMONIZE_REAL=$d/real/daemonize
 		NOSYS=$d/nosys
 		export DAEMONIZE_REAL NOSYS
 	fi
