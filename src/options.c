@@ -123,6 +123,8 @@ static const char synopsis[] =
 
 static const char option_help[] =
     "\n"
+    "A long option may be abbreviated to a prefix that only it starts with.\n"
+    "\n"
     "Start:\n"
     "  -a, --append              append to -o/-e files instead of truncating\n"
     "  -c, --chdir=DIR           working directory (default /)\n"
@@ -175,7 +177,8 @@ static const char option_help[] =
     "UPTIME COMMAND\n"
     "      --format=json         --status and --list as JSON\n"
     "\n"
-    "  -v, --verbose             say what is done, on stderr\n"
+    "  -v, --verbose             say what is done, on stderr (a query's\n"
+    "                            answer, --status -v, goes to stdout)\n"
     "  -h, --help                this help\n"
     "  -V, --version             version\n"
     "\n"

@@ -141,3 +141,27 @@ codes_in() {
 	[ "$(stat -c %a "$T/pid2")" = "604" ]
 	run -0 "$DAEMONIZE" -p "$T/pid2" --stop
 }
+
+@test "-v: what is done goes to stderr, a query's answer to stdout" {
+	run -0 --separate-stderr nofd3 "$DAEMONIZE" -v -p "$T/pid" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	[ "$output" = "" ]
+	[ "$stderr" = "daemonize: started $PROBE as pid $pid" ]
+	run -0 --separate-stderr "$DAEMONIZE" -v -p "$T/pid" --status
+	[[ $output == "running as pid $pid, up "* ]]
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr "$DAEMONIZE" -v -p "$T/pid" --stop
+	[ "$output" = "" ]
+	[ "$stderr" = "daemonize: sent SIGTERM to pid $pid
+daemonize: stopped pid $pid" ]
+	run -3 --separate-stderr "$DAEMONIZE" -v -p "$T/pid" --status
+	[ "$output" = "not running" ]
+	[ "$stderr" = "" ]
+}
+
+@test "--help says long options may be abbreviated, and where -v writes" {
+	run -0 --separate-stderr "$DAEMONIZE" --help
+	[[ $output == *"A long option may be abbreviated to a prefix that only it starts with."* ]]
+	[[ $output == *"say what is done, on stderr (a query's"* ]]
+}
