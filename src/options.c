@@ -276,10 +276,8 @@ prefixed_longs(const char *prefix, char *buf, size_t len)
 	for (lo = longopts; lo->name != NULL && total > 1; lo++) {
 		if (strncmp(lo->name, prefix, plen) != 0)
 			continue;
-		if (n > 0)
-			strlcat(buf, ++n == total ? " or " : ", ", len);
-		else
-			n++;
+		if (n++ > 0)
+			strlcat(buf, n == total ? " or " : ", ", len);
 		strlcat(buf, "--", len);
 		strlcat(buf, lo->name, len);
 	}
