@@ -23,9 +23,11 @@
 #include "config.h"
 
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +49,28 @@
 #include "title.h"
 
 /*
- * Installed setuid or setgid, we would run the caller's command as root.
- * The kernel's AT_SECURE says so (real and effective ids differ, or file
- * capabilities raised ours; see getauxval(3)) without four system calls.
+ * Installed setuid or setgid, we would run the caller's command with the
+ * file owner's rights.  In the original process, first thing: refuse when
+ * the kernel ran us securely (AT_SECURE: a set-id bit or file capabilities
+ * took effect; see getauxval(3)), when real and effective ids differ (a
+ * set-id parent), or when the running file carries a set-id bit at all,
+ * even if it changed nothing (a setuid-root copy run by root, a setgid copy
+ * of the caller's own group): that is an installation to fix, not to guess
+ * about.  The file is /proc/self/exe, else the path the kernel executed
+ * (AT_EXECFN); without either, the id checks decide.
  */
 static void
 refuse_setid(void)
 {
-	if (getauxval(AT_SECURE) != 0)
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	struct stat st;
+	bool setid_file = false;
+
+	if (stat("/proc/self/exe", &st) == 0 ||
+	    (execfn != NULL && stat(execfn, &st) == 0))
+		setid_file = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+	if (getauxval(AT_SECURE) != 0 || getuid() != geteuid() ||
+	    getgid() != getegid() || setid_file)
 		errx(EXIT_NOPERM, "run daemonize: refusing to run setuid or "
 		    "setgid");
 }
@@ -189,6 +205,12 @@ main(int argc, char *argv[])
 	sigset_t callers_mask;
 	int rc;
 
+	/*
+	 * One name in every message, whatever argv[0] is: err(3) and warn(3)
+	 * print this one, as the messages written by hand do.
+	 */
+	program_invocation_short_name = (char *)"daemonize";
+	setprogname("daemonize");
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
 	start_block_signals(&callers_mask);
 	refuse_setid();

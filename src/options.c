@@ -123,6 +123,8 @@ static const char synopsis[] =
 
 static const char option_help[] =
     "\n"
+    "A long option may be abbreviated to a prefix that only it starts with.\n"
+    "\n"
     "Start:\n"
     "  -a, --append              append to -o/-e files instead of truncating\n"
     "  -c, --chdir=DIR           working directory (default /)\n"
@@ -175,16 +177,17 @@ static const char option_help[] =
     "UPTIME COMMAND\n"
     "      --format=json         --status and --list as JSON\n"
     "\n"
-    "  -v, --verbose             say what is done, on stderr\n"
+    "  -v, --verbose             say what is done, on stderr (a query's\n"
+    "                            answer, --status -v, goes to stdout)\n"
     "  -h, --help                this help\n"
     "  -V, --version             version\n"
     "\n"
-    "Exit status: 0 started, 64 usage, 66 no input, 67 no user, 71 system "
-    "error,\n"
-    "73 cannot create, 75 already running, 77 not permitted, 124 not "
-    "ready,\n"
-    "125 exited before ready, 126 cannot execute, 127 not found.  See "
-    "daemonize(1).\n";
+    "Exit status: 0 started, 64 usage, 66 no input, 67 no user, 70 internal\n"
+    "error, 71 system error, 73 cannot create, 75 already running, 77 not\n"
+    "permitted, 124 not ready, 125 exited before ready, 126 cannot execute,\n"
+    "127 not found, 128+N interrupted by signal N.  --stop: 1 still running;\n"
+    "--status: 1 dead but the pidfile remains, 3 not running; --signal: 3 not\n"
+    "running; 4 cannot tell.  See daemonize(1).\n";
 
 void
 usage(void)
@@ -252,6 +255,33 @@ closest_long(const char *name)
 		}
 	return (best != NULL && bestd <= limit && bestd > 0 ? best->name :
 	    NULL);
+}
+
+/*
+ * The long options that the abbreviation prefix could stand for, in the
+ * table's order, as "--a, --b or --c" into buf; returns how many there are
+ * (none for an empty prefix, "--=x", which is simply unknown).
+ * getopt_long(3) accepts a unique prefix and says '?' for a shared one.
+ */
+static size_t
+prefixed_longs(const char *prefix, char *buf, size_t len)
+{
+	const struct option *lo;
+	size_t n = 0, plen = strlen(prefix), total = 0;
+
+	for (lo = longopts; lo->name != NULL && plen > 0; lo++)
+		if (strncmp(lo->name, prefix, plen) == 0)
+			total++;
+	buf[0] = '\0';
+	for (lo = longopts; lo->name != NULL && total > 1; lo++) {
+		if (strncmp(lo->name, prefix, plen) != 0)
+			continue;
+		if (n++ > 0)
+			strlcat(buf, n == total ? " or " : ", ", len);
+		strlcat(buf, "--", len);
+		strlcat(buf, lo->name, len);
+	}
+	return (total);
 }
 
 /*
@@ -597,6 +627,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			 */
 			const char *arg = argv[optind - 1];
 			const char *hint;
+			char list[400];
 			bool is_long;
 
 			/* In the middle of "-w10", optind has not moved on. */
@@ -618,6 +649,11 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			else if (optopt != 0 && (is_long ||
 			    strchr(shortopts + 1, optopt) != NULL))
 				err = "missing argument";
+			else if (is_long && prefixed_longs(name + 2, list,
+			    sizeof(list)) > 1)
+				return (bad(errbuf, errlen, "parse %s: "
+				    "ambiguous option; could be %s", name,
+				    list));
 			else if (is_long &&
 			    (hint = closest_long(name + 2)) != NULL)
 				return (bad(errbuf, errlen, "parse %s: unknown "
@@ -673,12 +709,17 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		return (bad(errbuf, errlen,
 		    "parse command line: --restart needs -p pidfile or "
 		    "--name"));
+	/*
+	 * Who stops the daemon: --stop and --restart; a supervisor when it is
+	 * stopped; the original process when readiness fails.  -f -w without
+	 * a supervisor execs in place, and a plain start stops nothing.
+	 */
 	if (retry_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
-	    !o->syslog && !o->wait_ready)
+	    !o->syslog && (!o->wait_ready || o->foreground))
 		return (bad(errbuf, errlen, "parse --retry: only --stop, "
-		    "--restart, --respawn and --wait-ready use a stop "
-		    "schedule"));
+		    "--restart, a supervisor (--respawn, --syslog) and "
+		    "--wait-ready without --foreground use a stop schedule"));
 	if (kill_mode_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART)
 		return (bad(errbuf, errlen, "parse --kill-mode: only --stop "

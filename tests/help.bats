@@ -133,7 +133,7 @@ man_synopsis() {
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --oknodo --status
 	[ "$stderr" = "daemonize: parse --oknodo: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --signal HUP --retry 3
-	[ "$stderr" = "daemonize: parse --retry: only --stop, --restart, --respawn and --wait-ready use a stop schedule" ]
+	[ "$stderr" = "daemonize: parse --retry: only --stop, --restart, a supervisor (--respawn, --syslog) and --wait-ready without --foreground use a stop schedule" ]
 	run -64 --separate-stderr "$DAEMONIZE" -t tag "$PROBE"
 	[ "$stderr" = "daemonize: parse --tag: only with --respawn or --syslog" ]
 	run -64 --separate-stderr "$DAEMONIZE" --respawn-delay=1 "$PROBE"

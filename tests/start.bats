@@ -183,6 +183,38 @@ load helpers
 	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
 }
 
+@test "77: a set-user-ID or set-group-ID copy refuses even root, who gains nothing from it" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	for mode in 4755 2755 6755; do
+		cp "$DAEMONIZE" "$T/daemonize"
+		chmod "$mode" "$T/daemonize"
+		run -77 --separate-stderr "$T/daemonize" -p "$T/pid" "$PROBE" -r "$T/rep"
+		[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
+		[ "$output" = "" ]
+		[ ! -e "$T/pid" ] && [ ! -e "$T/rep" ]
+		rm "$T/daemonize"
+	done
+	# The same copy without the bits runs.
+	cp "$DAEMONIZE" "$T/daemonize"
+	chmod 0755 "$T/daemonize"
+	run -0 --separate-stderr "$T/daemonize" -V
+}
+
+@test "77: real and effective ids that differ (a set-id parent) are refused" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	run -77 --separate-stderr python3 -c '
+import os, sys
+os.setresuid(65534, 0, 0)
+os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
+	run -77 --separate-stderr python3 -c '
+import os, sys
+os.setresgid(65534, 0, 0)
+os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
+	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
+	[ ! -e "$T/pid" ]
+}
+
 @test "71: the report pipe cannot be created (RLIMIT_NOFILE too low)" {
 	run -71 --separate-stderr python3 -c '
 import os, resource, sys
