@@ -1,0 +1,326 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# The zsh and fish completions (contrib/zsh/_daemonize,
+# contrib/fish/daemonize.fish), asked through the real shells' completion
+# systems as a user's TAB asks them: each test states the exact candidates.
+# (The bash completion is tested in contrib.bats.)  No daemon is started.
+
+load helpers
+
+CONTRIB=$BATS_TEST_DIRNAME/../contrib
+
+# zsh_complete LINE: the candidates zsh's completion system (compinit)
+# offers for LINE, the cursor at its end, one a line, sorted.  An
+# interactive zsh runs in a pseudo-terminal (zsh/zpty); compadd is wrapped
+# to print what it is given; the first completion ends the shell.
+zsh_complete()
+{
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	[ -f "$T/setup.zsh" ] || {
+		cat >"$T/setup.zsh" <<-'EOF'
+		PS1='' PROMPT_EOL_MARK=''
+		fpath=($1 $fpath)
+		autoload -Uz compinit && compinit -u -D
+		zstyle ':completion:*' insert-tab false
+		compprefuncs=( _c_begin ); comppostfuncs=( _c_end )
+		_c_begin() { print -r -- '<<BEG''IN>>' }
+		_c_end() { print -r -- '<<EN''D>>'; exit }
+		compadd() {
+			if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then
+				builtin compadd "$@"; return $?
+			fi
+			local -a __hits
+			builtin compadd -A __hits "$@"
+			local h
+			for h in $__hits; do print -r -- "<<HI""T>>$h"; done
+			builtin compadd "$@"
+		}
+		bindkey '^I' complete-word
+		bindkey '^M' undefined-key
+		bindkey '^J' undefined-key
+		EOF
+		cat >"$T/complete.zsh" <<-'EOF'
+		zmodload zsh/zpty || exit 2
+		zpty z zsh -f -i
+		zpty -w z "source ${(q)1} ${(q)2}"
+		zpty -w -n z "$3"$'\t'
+		out=
+		while zpty -r z chunk; do
+			out+=$chunk
+			[[ $out == *'<<END>>'* ]] && break
+		done
+		zpty -d z
+		[[ $out == *'<<BEGIN>>'*'<<END>>'* ]] || exit 3
+		print -r -- "${out//$'\r'/}" | sed -n 's/^<<HIT>>//p' |
+		    LC_ALL=C sort -u
+		EOF
+	}
+	# A completion that never ends is a failure, not a hang.
+	run -0 --separate-stderr timeout 30 zsh -f "$T/complete.zsh" \
+	    "$T/setup.zsh" "$CONTRIB/zsh" "$1"
+	REPLY_WORDS=$output
+}
+
+# fish_complete LINE: the candidates fish offers for LINE (complete -C),
+# without their descriptions, sorted.  The completion file is found in
+# fish_complete_path, as installed, not sourced; a scratch HOME keeps the
+# user's own fish configuration out.
+fish_complete()
+{
+	command -v fish >/dev/null || skip "fish is not installed"
+	mkdir -p "$T/home"
+	run -0 --separate-stderr env HOME="$T/home" \
+	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local" \
+	    timeout 30 fish -c \
+	    'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
+	    "$CONTRIB/fish" "$1"
+	REPLY_WORDS=$(cut -f1 <<<"$output" | LC_ALL=C sort -u)
+}
+
+sorted()
+{
+	printf '%s\n' "$@" | LC_ALL=C sort -u
+}
+
+# The options daemonize --help lists, one a line.
+help_options()
+{
+	run -0 "$DAEMONIZE" --help
+	grep -oE -- '(^|[ ,[])--?[a-zA-Z][a-z-]*' <<<"$output" |
+	    sed 's/^[ ,[]//' | LC_ALL=C sort -u
+}
+
+@test "zsh: every option of daemonize --help is offered, and only those" {
+	zsh_complete "daemonize -"
+	# zsh adds "-", the start of an option cluster.
+	[ "$(grep -vx -- - <<<"$REPLY_WORDS")" = "$(help_options)" ]
+}
+
+@test "fish: every option of daemonize --help is offered, and only those" {
+	fish_complete "daemonize -"
+	[ "$REPLY_WORDS" = "$(help_options)" ]
+}
+
+@test "zsh: long options by prefix" {
+	zsh_complete "daemonize --re"
+	[ "$REPLY_WORDS" = "$(sorted --respawn --respawn-delay --respawn-max \
+	    --restart --retry)" ]
+	zsh_complete "daemonize -p x.pid --st"
+	[ "$REPLY_WORDS" = "$(sorted --status --stderr --stdin --stdout \
+	    --stop)" ]
+	zsh_complete "daemonize -wv --kil"
+	[ "$REPLY_WORDS" = --kill-mode ]
+}
+
+@test "fish: long options by prefix" {
+	fish_complete "daemonize --re"
+	[ "$REPLY_WORDS" = "$(sorted --respawn --respawn-delay --respawn-max \
+	    --restart --retry)" ]
+	fish_complete "daemonize -p x.pid --st"
+	[ "$REPLY_WORDS" = "$(sorted --status --stderr --stdin --stdout \
+	    --stop)" ]
+	fish_complete "daemonize -wv --kil"
+	[ "$REPLY_WORDS" = --kill-mode ]
+}
+
+@test "zsh: option values: signals, modes, formats, facilities, users, limits" {
+	zsh_complete "daemonize -p x.pid --signal=HU"
+	[ "$REPLY_WORDS" = HUP ]
+	zsh_complete "daemonize -p x.pid --signal US"
+	[ "$REPLY_WORDS" = "$(sorted USR1 USR2)" ]
+	zsh_complete "daemonize -p x.pid --stop --kill-mode="
+	[ "$REPLY_WORDS" = "$(sorted control-group mixed)" ]
+	zsh_complete "daemonize --list --format "
+	[ "$REPLY_WORDS" = "$(sorted json text)" ]
+	zsh_complete "daemonize --respawn="
+	[ "$REPLY_WORDS" = "$(sorted always failure)" ]
+	zsh_complete "daemonize --syslog=loc"
+	[ "$REPLY_WORDS" = "$(sorted local0 local1 local2 local3 local4 local5 \
+	    local6 local7)" ]
+	zsh_complete "daemonize --syslog=daemon.no"
+	[ "$REPLY_WORDS" = notice ]
+	zsh_complete "daemonize -u roo"
+	[ "$REPLY_WORDS" = root ]
+	zsh_complete "daemonize --user=root:roo"
+	[ "$REPLY_WORDS" = root ]
+	zsh_complete "daemonize -g roo"
+	[ "$REPLY_WORDS" = root ]
+	zsh_complete "daemonize --limit=nof"
+	[ "$REPLY_WORDS" = nofile ]
+	zsh_complete "daemonize --ionice="
+	[ "$REPLY_WORDS" = "$(sorted realtime best-effort idle)" ]
+	zsh_complete "daemonize --sched="
+	[ "$REPLY_WORDS" = "$(sorted other batch idle fifo rr)" ]
+}
+
+@test "fish: option values: signals, modes, formats, facilities, users, limits" {
+	fish_complete "daemonize -p x.pid --signal=HU"
+	[ "$REPLY_WORDS" = --signal=HUP ]
+	fish_complete "daemonize -p x.pid --signal US"
+	[ "$REPLY_WORDS" = "$(sorted USR1 USR2)" ]
+	fish_complete "daemonize -p x.pid --stop --kill-mode="
+	[ "$REPLY_WORDS" = "$(sorted --kill-mode=control-group \
+	    --kill-mode=mixed)" ]
+	fish_complete "daemonize --list --format "
+	[ "$REPLY_WORDS" = "$(sorted json text)" ]
+	fish_complete "daemonize --respawn="
+	[ "$REPLY_WORDS" = "$(sorted --respawn=always --respawn=failure)" ]
+	fish_complete "daemonize --syslog=loc"
+	[ "$REPLY_WORDS" = "$(sorted --syslog=local{0,1,2,3,4,5,6,7}.)" ]
+	fish_complete "daemonize --syslog=daemon.no"
+	[ "$REPLY_WORDS" = --syslog=daemon.notice ]
+	fish_complete "daemonize -u roo"
+	[ "$REPLY_WORDS" = root ]
+	fish_complete "daemonize --user=root:roo"
+	[ "$REPLY_WORDS" = --user=root:root ]
+	fish_complete "daemonize -g roo"
+	[ "$REPLY_WORDS" = root ]
+	fish_complete "daemonize --limit=nof"
+	[ "$REPLY_WORDS" = --limit=nofile= ]
+	fish_complete "daemonize --ionice="
+	[ "$REPLY_WORDS" = "$(sorted --ionice={realtime,best-effort,idle})" ]
+	fish_complete "daemonize --sched="
+	[ "$REPLY_WORDS" = "$(sorted --sched={other,batch,idle,fifo,rr})" ]
+}
+
+# The instances in root's run directory, made by the test: a pidfile's
+# state file (NAME.pid.state) and a directory are not instances.
+make_instances()
+{
+	[ "$(id -u)" = 0 ] || skip "root's run directory is /run/daemonize"
+	N=cmpl$$
+	mkdir -p /run/daemonize
+	touch "/run/daemonize/$N-a.pid" "/run/daemonize/$N-b.pid" \
+	    "/run/daemonize/$N-a.pid.state"
+	mkdir "/run/daemonize/$N-dir.pid"
+}
+
+remove_instances()
+{
+	rm -f "/run/daemonize/$N-a.pid" "/run/daemonize/$N-b.pid" \
+	    "/run/daemonize/$N-a.pid.state"
+	rmdir "/run/daemonize/$N-dir.pid"
+}
+
+@test "zsh: --name values are the instances in the run directory" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	make_instances
+	local words1 words2
+	zsh_complete "daemonize --name $N-" && words1=$REPLY_WORDS
+	zsh_complete "daemonize --status --name=$N-b" && words2=$REPLY_WORDS
+	remove_instances
+	[ "$words1" = "$(sorted "$N-a" "$N-b")" ]
+	[ "$words2" = "$N-b" ]
+}
+
+@test "fish: --name values are the instances in the run directory" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	make_instances
+	local words1 words2
+	fish_complete "daemonize --name $N-" && words1=$REPLY_WORDS
+	fish_complete "daemonize --status --name=$N-b" && words2=$REPLY_WORDS
+	remove_instances
+	[ "$words1" = "$(sorted "$N-a" "$N-b")" ]
+	[ "$words2" = "--name=$N-b" ]
+}
+
+@test "fish: a user's --name values come from \$XDG_RUNTIME_DIR/daemonize" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	[ "$(id -u)" = 0 ] || skip "needs root to run fish as nobody"
+	# nobody may not enter the checkout: a copy of the completion.
+	reachable_by_all
+	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish"
+	cp "$CONTRIB/fish/daemonize.fish" "$T/fish/"
+	touch "$T/xdg/daemonize/web.pid" "$T/xdg/daemonize/worker.pid" \
+	    "$T/xdg/daemonize/other.pid"
+	chmod -R a+rX "$T/xdg" "$T/fish"
+	chown nobody "$T/home"
+	run -0 --separate-stderr env HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg" \
+	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local" \
+	    timeout 30 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    fish -c 'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
+	    "$T/fish" "daemonize --name w"
+	[ "$(cut -f1 <<<"$output" | LC_ALL=C sort)" = "$(sorted web worker)" ]
+}
+
+@test "zsh: files for path options, directories for -c and --chroot" {
+	mkdir "$T/adir"
+	touch "$T/afile"
+	zsh_complete "daemonize -p $T/a"
+	[ "$REPLY_WORDS" = "$(sorted adir afile)" ]
+	zsh_complete "daemonize --stdout=$T/a"
+	[ "$REPLY_WORDS" = "$(sorted adir afile)" ]
+	zsh_complete "daemonize --env-file $T/a"
+	[ "$REPLY_WORDS" = "$(sorted adir afile)" ]
+	zsh_complete "daemonize -c $T/a"
+	[ "$REPLY_WORDS" = adir ]
+	zsh_complete "daemonize --chroot=$T/a"
+	[ "$REPLY_WORDS" = adir ]
+}
+
+@test "fish: files for path options, directories for -c and --chroot" {
+	mkdir "$T/adir"
+	touch "$T/afile"
+	fish_complete "daemonize -p $T/a"
+	[ "$REPLY_WORDS" = "$(sorted "$T/adir/" "$T/afile")" ]
+	fish_complete "daemonize --stdout=$T/a"
+	[ "$REPLY_WORDS" = "$(sorted "--stdout=$T/adir/" "--stdout=$T/afile")" ]
+	fish_complete "daemonize --env-file $T/a"
+	[ "$REPLY_WORDS" = "$(sorted "$T/adir/" "$T/afile")" ]
+	fish_complete "daemonize -c $T/a"
+	[ "$REPLY_WORDS" = "$T/adir/" ]
+	fish_complete "daemonize --chroot=$T/a"
+	[ "$REPLY_WORDS" = "--chroot=$T/adir/" ]
+}
+
+# What the shell offers for the command typed alone must be what it
+# offers after daemonize's options: git's subcommands (the completion
+# zsh and fish ship for git), ls's own options, command names.
+@test "zsh: the first non-option is the command, completed as if typed alone" {
+	local alone
+	zsh_complete "ls --colo"
+	alone=$REPLY_WORDS
+	[ -n "$alone" ]
+	zsh_complete "daemonize -a -p x.pid ls --colo"
+	[ "$REPLY_WORDS" = "$alone" ]
+	zsh_complete "daemonize -ap x.pid -- slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	zsh_complete "daemonize -w --user=root:root slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	# --respawn takes no separate value: "always" would be the command.
+	zsh_complete "daemonize --respawn slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	zsh_complete "daemonize -p x.pid sleep --re"
+	[ -z "$REPLY_WORDS" ]
+	command -v git >/dev/null || skip "git is not installed"
+	zsh_complete "git chec"
+	alone=$REPLY_WORDS
+	[[ $'\n'$alone$'\n' == *$'\ncheckout\n'* ]]
+	zsh_complete "daemonize --name web -r git chec"
+	[ "$REPLY_WORDS" = "$alone" ]
+}
+
+@test "fish: the first non-option is the command, completed as if typed alone" {
+	local alone
+	fish_complete "ls --colo"
+	alone=$REPLY_WORDS
+	[ -n "$alone" ]
+	fish_complete "daemonize -a -p x.pid ls --colo"
+	[ "$REPLY_WORDS" = "$alone" ]
+	fish_complete "daemonize -ap x.pid -- slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	fish_complete "daemonize -w --user=root:root slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	fish_complete "daemonize --respawn slee"
+	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
+	fish_complete "daemonize -p x.pid sleep --re"
+	[ -z "$REPLY_WORDS" ]
+	command -v git >/dev/null || skip "git is not installed"
+	fish_complete "git chec"
+	alone=$REPLY_WORDS
+	[[ $'\n'$alone$'\n' == *$'\ncheckout\n'* ]]
+	fish_complete "daemonize --name web -r git chec"
+	[ "$REPLY_WORDS" = "$alone" ]
+}
