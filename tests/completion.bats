@@ -56,9 +56,11 @@ zsh_complete()
 		    LC_ALL=C sort -u
 		EOF
 	}
-	# A completion that never ends is a failure, not a hang.
-	run -0 --separate-stderr timeout 30 zsh -f "$T/complete.zsh" \
-	    "$T/setup.zsh" "$CONTRIB/zsh" "$1"
+	# A completion that never ends is a failure, not a hang.  AS: a
+	# command (setpriv ...) to run zsh under, and ZSH_DIR: where it finds
+	# _daemonize.
+	run -0 --separate-stderr "${AS[@]}" timeout 30 zsh -f "$T/complete.zsh" \
+	    "$T/setup.zsh" "${ZSH_DIR:-$CONTRIB/zsh}" "$1"
 	REPLY_WORDS=$output
 }
 
@@ -225,24 +227,50 @@ remove_instances()
 	[ "$words2" = "--name=$N-b" ]
 }
 
-@test "fish: a user's --name values come from \$XDG_RUNTIME_DIR/daemonize" {
-	command -v fish >/dev/null || skip "fish is not installed"
+# as_nobody: run the shells as nobody, with $T/xdg as XDG_RUNTIME_DIR
+# holding three instances, and copies of the completions nobody can read
+# (the checkout may be 0700).
+as_nobody()
+{
 	command -v setpriv >/dev/null || skip "setpriv is not installed"
-	[ "$(id -u)" = 0 ] || skip "needs root to run fish as nobody"
-	# nobody may not enter the checkout: a copy of the completion.
+	[ "$(id -u)" = 0 ] || skip "needs root to run the shell as nobody"
 	reachable_by_all
-	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish"
+	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish" "$T/zsh"
 	cp "$CONTRIB/fish/daemonize.fish" "$T/fish/"
+	cp "$CONTRIB/zsh/_daemonize" "$T/zsh/"
 	touch "$T/xdg/daemonize/web.pid" "$T/xdg/daemonize/worker.pid" \
 	    "$T/xdg/daemonize/other.pid"
-	chmod -R a+rX "$T/xdg" "$T/fish"
+	chmod -R a+rX "$T/xdg" "$T/fish" "$T/zsh"
 	chown nobody "$T/home"
-	run -0 --separate-stderr env HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg" \
-	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local" \
-	    timeout 30 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    fish -c 'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
+	AS=(env HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg"
+	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local"
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups)
+}
+
+@test "zsh: a user's --name values come from \$XDG_RUNTIME_DIR/daemonize" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	as_nobody
+	ZSH_DIR=$T/zsh zsh_complete "daemonize --name w"
+	[ "$REPLY_WORDS" = "$(sorted web worker)" ]
+	# Without an absolute XDG_RUNTIME_DIR, daemonize refuses --name: no
+	# candidates.
+	AS+=(env XDG_RUNTIME_DIR=xdg)
+	ZSH_DIR=$T/zsh zsh_complete "daemonize --name w"
+	[ -z "$REPLY_WORDS" ]
+}
+
+@test "fish: a user's --name values come from \$XDG_RUNTIME_DIR/daemonize" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	as_nobody
+	run -0 --separate-stderr "${AS[@]}" timeout 30 fish -c \
+	    'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
 	    "$T/fish" "daemonize --name w"
 	[ "$(cut -f1 <<<"$output" | LC_ALL=C sort)" = "$(sorted web worker)" ]
+	run -0 --separate-stderr "${AS[@]}" env XDG_RUNTIME_DIR=xdg \
+	    timeout 30 fish -c \
+	    'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
+	    "$T/fish" "daemonize --name w"
+	[ -z "$output" ]
 }
 
 @test "zsh: files for path options, directories for -c and --chroot" {
