@@ -104,26 +104,25 @@ help_options()
 	[ "$REPLY_WORDS" = "$(help_options)" ]
 }
 
-@test "zsh: long options by prefix" {
-	zsh_complete "daemonize --re"
+# prefix_cases COMPLETE: long options by prefix, after options too.
+prefix_cases()
+{
+	$1 "daemonize --re"
 	[ "$REPLY_WORDS" = "$(sorted --respawn --respawn-delay --respawn-max \
 	    --restart --retry)" ]
-	zsh_complete "daemonize -p x.pid --st"
+	$1 "daemonize -p x.pid --st"
 	[ "$REPLY_WORDS" = "$(sorted --status --stderr --stdin --stdout \
 	    --stop)" ]
-	zsh_complete "daemonize -wv --kil"
+	$1 "daemonize -wv --kil"
 	[ "$REPLY_WORDS" = --kill-mode ]
 }
 
+@test "zsh: long options by prefix" {
+	prefix_cases zsh_complete
+}
+
 @test "fish: long options by prefix" {
-	fish_complete "daemonize --re"
-	[ "$REPLY_WORDS" = "$(sorted --respawn --respawn-delay --respawn-max \
-	    --restart --retry)" ]
-	fish_complete "daemonize -p x.pid --st"
-	[ "$REPLY_WORDS" = "$(sorted --status --stderr --stdin --stdout \
-	    --stop)" ]
-	fish_complete "daemonize -wv --kil"
-	[ "$REPLY_WORDS" = --kill-mode ]
+	prefix_cases fish_complete
 }
 
 @test "zsh: option values: signals, modes, formats, facilities, users, limits" {
@@ -205,26 +204,27 @@ remove_instances()
 	rmdir "/run/daemonize/$N-dir.pid"
 }
 
-@test "zsh: --name values are the instances in the run directory" {
-	command -v zsh >/dev/null || skip "zsh is not installed"
+# name_cases COMPLETE SHELL [PREFIX]: the instances, for --name NAME and
+# --name=NAME (fish gives that word whole: PREFIX --name=).  The
+# instances are removed before anything is asserted.
+name_cases()
+{
+	command -v "$2" >/dev/null || skip "$2 is not installed"
 	make_instances
 	local words1 words2
-	zsh_complete "daemonize --name $N-" && words1=$REPLY_WORDS
-	zsh_complete "daemonize --status --name=$N-b" && words2=$REPLY_WORDS
+	$1 "daemonize --name $N-" && words1=$REPLY_WORDS
+	$1 "daemonize --status --name=$N-b" && words2=$REPLY_WORDS
 	remove_instances
 	[ "$words1" = "$(sorted "$N-a" "$N-b")" ]
-	[ "$words2" = "$N-b" ]
+	[ "$words2" = "${3-}$N-b" ]
+}
+
+@test "zsh: --name values are the instances in the run directory" {
+	name_cases zsh_complete zsh
 }
 
 @test "fish: --name values are the instances in the run directory" {
-	command -v fish >/dev/null || skip "fish is not installed"
-	make_instances
-	local words1 words2
-	fish_complete "daemonize --name $N-" && words1=$REPLY_WORDS
-	fish_complete "daemonize --status --name=$N-b" && words2=$REPLY_WORDS
-	remove_instances
-	[ "$words1" = "$(sorted "$N-a" "$N-b")" ]
-	[ "$words2" = "--name=$N-b" ]
+	name_cases fish_complete fish --name=
 }
 
 # as_nobody: run the shells as nobody, with $T/xdg as XDG_RUNTIME_DIR
@@ -303,52 +303,40 @@ as_nobody()
 	[ "$REPLY_WORDS" = "--chroot=$T/adir/" ]
 }
 
-# What the shell offers for the command typed alone must be what it
-# offers after daemonize's options: git's subcommands (the completion
-# zsh and fish ship for git), ls's own options, command names.
-@test "zsh: the first non-option is the command, completed as if typed alone" {
-	local alone
-	zsh_complete "ls --colo"
+# command_cases COMPLETE: what the shell offers for the command typed
+# alone must be what it offers after daemonize's options: ls's own
+# options, command names, git's subcommands (the completion zsh and fish
+# ship for git).  COMPLETE is zsh_complete or fish_complete.
+command_cases()
+{
+	local complete=$1 alone
+	$complete "ls --colo"
 	alone=$REPLY_WORDS
 	[ -n "$alone" ]
-	zsh_complete "daemonize -a -p x.pid ls --colo"
+	$complete "daemonize -a -p x.pid ls --colo"
 	[ "$REPLY_WORDS" = "$alone" ]
-	zsh_complete "daemonize -ap x.pid -- slee"
+	$complete "daemonize -ap x.pid -- slee"
 	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
-	zsh_complete "daemonize -w --user=root:root slee"
+	$complete "daemonize -w --user=root:root slee"
 	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
 	# --respawn takes no separate value: "always" would be the command.
-	zsh_complete "daemonize --respawn slee"
+	$complete "daemonize --respawn slee"
 	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
-	zsh_complete "daemonize -p x.pid sleep --re"
+	# The command's options are not daemonize's.
+	$complete "daemonize -p x.pid sleep --re"
 	[ -z "$REPLY_WORDS" ]
 	command -v git >/dev/null || skip "git is not installed"
-	zsh_complete "git chec"
+	$complete "git chec"
 	alone=$REPLY_WORDS
 	[[ $'\n'$alone$'\n' == *$'\ncheckout\n'* ]]
-	zsh_complete "daemonize --name web -r git chec"
+	$complete "daemonize --name web -r git chec"
 	[ "$REPLY_WORDS" = "$alone" ]
 }
 
+@test "zsh: the first non-option is the command, completed as if typed alone" {
+	command_cases zsh_complete
+}
+
 @test "fish: the first non-option is the command, completed as if typed alone" {
-	local alone
-	fish_complete "ls --colo"
-	alone=$REPLY_WORDS
-	[ -n "$alone" ]
-	fish_complete "daemonize -a -p x.pid ls --colo"
-	[ "$REPLY_WORDS" = "$alone" ]
-	fish_complete "daemonize -ap x.pid -- slee"
-	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
-	fish_complete "daemonize -w --user=root:root slee"
-	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
-	fish_complete "daemonize --respawn slee"
-	[[ $'\n'$REPLY_WORDS$'\n' == *$'\nsleep\n'* ]]
-	fish_complete "daemonize -p x.pid sleep --re"
-	[ -z "$REPLY_WORDS" ]
-	command -v git >/dev/null || skip "git is not installed"
-	fish_complete "git chec"
-	alone=$REPLY_WORDS
-	[[ $'\n'$alone$'\n' == *$'\ncheckout\n'* ]]
-	fish_complete "daemonize --name web -r git chec"
-	[ "$REPLY_WORDS" = "$alone" ]
+	command_cases fish_complete
 }
