@@ -299,3 +299,29 @@ cpu_ticks() {
 	[ "$n" = 3000 ]
 	[ "$(sed -n '$s/.*: //p' "$T/syslog")" = "line 3000" ]
 }
+
+@test "--syslog too slow for a --stop's schedule: the supervisor logs how many lines it dropped" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog 0.02	# 50 records a second
+	# 400 lines (3492 bytes) fit the one-page pipe: the child writes them
+	# all at once, and the receiver takes about 100 of them before the
+	# supervisor's drain ends with its 2 s schedule (TERM/1/KILL/1).
+	run -0 "$DAEMONIZE" -S --respawn --retry=1 -p "$T/pid" "$PROBE" -L 400
+	track_pidfile "$T/pid"
+	local pid
+	pid=$(cat "$T/pid")
+	# The pipe write is atomic: once line 1 arrives, all 400 were written.
+	wait_for 5 grep -q ': line 1$' "$T/syslog"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	# The count is the supervisor's last record, after every line it sent.
+	wait_for 10 grep -q 'daemonize: stop probe: dropped' "$T/syslog"
+	local got dropped
+	got=$(grep -c ': line [0-9]*$' "$T/syslog")
+	dropped=$((400 - got))
+	echo "# 400 lines written, $got delivered, $dropped dropped" >&3
+	# Every delivered line in order, from the first: none lost in between.
+	[ "$(sed -n 's/^.*\]: \(line [0-9]*\)$/\1/p' "$T/syslog")" = \
+	    "$(seq "$got" | sed 's/^/line /')" ]
+	((dropped > 0))
+	[ "$(records | tail -n1)" = "<27>probe[$pid]: daemonize: stop probe: dropped $dropped lines of output that syslog did not take before the --retry schedule ran out" ]
+}
