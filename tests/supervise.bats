@@ -692,3 +692,38 @@ sig_script() {
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	[ "$(cat "$T/out")" = "$(printf 'line 1\nline 1')" ]
 }
+
+# reparented PID OLDPARENT: PID's parent is no longer OLDPARENT.
+reparented() {
+	[ "$(ps -o ppid= -p "$1" | tr -d ' ')" != "$2" ]
+}
+
+# Man page, CAVEATS: PR_SET_PDEATHSIG is cleared "when the child executes a
+# setuid, setgid or file-capability program, so such a child can outlive a
+# supervisor killed with SIGKILL".  A -u nobody child that runs a setuid-root
+# copy of the probe: its parent dies, and no SIGTERM comes.
+@test "CAVEATS: a setuid child outlives a SIGKILLed supervisor" {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	reachable_by_all
+	cp "$PROBE" "$T/suid-probe"
+	chmod 4755 "$T/suid-probe"
+	run -0 "$DAEMONIZE" --respawn -u nobody -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$T/suid-probe"
+	track_pidfile "$T/pid"
+	sup=$(cat "$T/pid")
+	wait_for 5 test -s "$T/cpid"
+	child=$(cat "$T/cpid")
+	track_pid "$child"
+	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)[[:space:]]*0[[:space:]]" \
+	    "/proc/$child/status" || skip "setuid bits are ignored here (nosuid)"
+	kill -KILL "$sup"
+	wait_dead "$sup"
+	# The parent-death signal is sent while the child is reparented: once
+	# it has a new parent, it is alive with no SIGTERM (bit 14) pending.
+	wait_for 5 reparented "$child" "$sup"
+	is_alive "$child"
+	for mask in $(awk '/^(SigPnd|ShdPnd):/ { print $2 }' \
+	    "/proc/$child/status"); do
+		((((0x$mask >> 14) & 1) == 0))
+	done
+}
