@@ -197,14 +197,20 @@ gone_after_failure() {
 	[ "${stderr_lines[0]}" = "daemonize: message from pid $pid: ERRNO= is not a number from 0 to 4095" ]
 }
 
-@test "EXTEND_TIMEOUT_USEC moves the deadline" {
+# extend_then_ready USEC SECONDS: $T/d sends EXTEND_TIMEOUT_USEC=USEC,
+# sleeps SECONDS, then READY=1.
+extend_then_ready() {
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
-	"$PROBE" -N EXTEND_TIMEOUT_USEC=4000000 -B -x 0
-	sleep 2
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=$1 -B -x 0
+	sleep $2
 	exec "$PROBE" -N READY=1
 	EOF
 	chmod 755 "$T/d"
+}
+
+@test "EXTEND_TIMEOUT_USEC moves the deadline" {
+	extend_then_ready 4000000 2
 	t0=$(now_ms)
 	run -0 "$DAEMONIZE" --wait-ready=1 -p "$T/pid" "$T/d"
 	t1=$(now_ms)
@@ -722,13 +728,7 @@ X={4086}'
 # Man page, READINESS: EXTEND_TIMEOUT_USEC moves the deadline "if that is
 # later": a short extension never shortens the wait.
 @test "EXTEND_TIMEOUT_USEC never shortens the deadline" {
-	cat >"$T/d" <<-EOF
-	#!/bin/sh
-	"$PROBE" -N EXTEND_TIMEOUT_USEC=100000 -B -x 0
-	sleep 1
-	exec "$PROBE" -N READY=1
-	EOF
-	chmod 755 "$T/d"
+	extend_then_ready 100000 1
 	t0=$(now_ms)
 	run -0 --separate-stderr "$DAEMONIZE" --wait-ready=10 -p "$T/pid" "$T/d"
 	t1=$(now_ms)

@@ -302,15 +302,28 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	wait_for 5 grep -qx TERM "$T/got"
 }
 
-@test "SIGKILL of the supervisor: a child running as -u nobody gets SIGTERM too" {
-	[[ $EUID -eq 0 ]] || skip "needs root"
-	run -0 "$DAEMONIZE" --respawn -u nobody -p "$T/pid" \
-	    --child-pidfile="$T/cpid" "$PROBE"
+# supervised CHILDFILE ARGS...: start daemonize --respawn -p $T/pid ARGS;
+# set sup, and child from CHILDFILE once it is written; track both.
+supervised() {
+	local childfile=$1
+	shift
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" "$@"
 	track_pidfile "$T/pid"
 	sup=$(cat "$T/pid")
-	wait_for 5 test -s "$T/cpid"
-	child=$(cat "$T/cpid")
+	wait_for 5 test -s "$childfile"
+	child=$(cat "$childfile")
 	track_pid "$child"
+}
+
+# supervise_as_nobody COMMAND: supervise COMMAND as -u nobody with a child
+# pidfile; set sup and child.
+supervise_as_nobody() {
+	supervised "$T/cpid" -u nobody --child-pidfile="$T/cpid" "$1"
+}
+
+@test "SIGKILL of the supervisor: a child running as -u nobody gets SIGTERM too" {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	supervise_as_nobody "$PROBE"
 	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)" "/proc/$child/status"
 	kill -KILL "$sup"
 	wait_dead "$child"
@@ -597,6 +610,11 @@ sig_script() {
 	chmod 755 "$T/cmd"
 }
 
+# start_sig_script OPTIONS...: supervise $T/cmd; set sup and child.
+start_sig_script() {
+	supervised "$T/starts" "$@" "$T/cmd"
+}
+
 # Man page, SUPERVISION, Signals: "TERM INT QUIT: Stop the service: the
 # signal is forwarded to the child's process group ...; there are no more
 # restarts".
@@ -605,13 +623,7 @@ sig_script() {
 	for sig in INT QUIT; do
 		rm -f "$T/got" "$T/starts"
 		sig_script "$T/got"
-		run -0 "$DAEMONIZE" --respawn --respawn-delay=0 -p "$T/pid" \
-		    "$T/cmd"
-		track_pidfile "$T/pid"
-		sup=$(cat "$T/pid")
-		wait_for 5 test -s "$T/starts"
-		child=$(cat "$T/starts")
-		track_pid "$child"
+		start_sig_script --respawn-delay=0
 		kill -"$sig" "$sup"
 		wait_dead "$sup"
 		wait_dead "$child"
@@ -625,12 +637,7 @@ sig_script() {
 # child's process group."
 @test "USR2, WINCH and CONT are forwarded; CONT wakes a stopped child" {
 	sig_script "$T/got"
-	run -0 "$DAEMONIZE" --respawn -p "$T/pid" "$T/cmd"
-	track_pidfile "$T/pid"
-	sup=$(cat "$T/pid")
-	wait_for 5 test -s "$T/starts"
-	child=$(cat "$T/starts")
-	track_pid "$child"
+	start_sig_script
 	kill -USR2 "$sup"
 	wait_for 5 grep -qx USR2 "$T/got"
 	kill -WINCH "$sup"
@@ -707,13 +714,7 @@ reparented() {
 	reachable_by_all
 	cp "$PROBE" "$T/suid-probe"
 	chmod 4755 "$T/suid-probe"
-	run -0 "$DAEMONIZE" --respawn -u nobody -p "$T/pid" \
-	    --child-pidfile="$T/cpid" "$T/suid-probe"
-	track_pidfile "$T/pid"
-	sup=$(cat "$T/pid")
-	wait_for 5 test -s "$T/cpid"
-	child=$(cat "$T/cpid")
-	track_pid "$child"
+	supervise_as_nobody "$T/suid-probe"
 	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)[[:space:]]*0[[:space:]]" \
 	    "/proc/$child/status" || skip "setuid bits are ignored here (nosuid)"
 	kill -KILL "$sup"
