@@ -703,3 +703,35 @@ runs_as() {
 	[ "$stderr" = "daemonize: exec $PROBE: --limit=nproc=1:1: user nobody already runs that many processes: Resource temporarily unavailable" ]
 	[ ! -e "$T/pid" ]
 }
+
+# Man page, --nice: "The value is absolute, as systemd's Nice=, not added
+# to the caller's": a niced caller does not shift it.  At the caller's nice
+# C >= 1, --nice=18 is 18; an increment would give 19 (the cap).
+@test "--nice is absolute under a niced caller" {
+	local c=$(($(nice) + 1))
+	((c <= 18)) || skip "we run at nice $(nice), too high to tell"
+	run -0 --separate-stderr nice -n 1 "$DAEMONIZE" -p "$T/pid" --nice=18 \
+	    "$PROBE" -r "$T/rep" 3>&-
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	[ "$(nice_of "$(cat "$T/pid")")" = 18 ]
+}
+
+# Man page, --chroot: "Users and groups are looked up in the system's
+# databases before forking, so the new root needs no /etc/passwd".
+@test "--chroot -u nobody works without /etc/passwd in the new root" {
+	need_root
+	make_root "$T/root"
+	[ ! -e "$T/root/etc" ]
+	chmod 1777 "$T/root/work"
+	run -0 --separate-stderr "$DAEMONIZE" --chroot "$T/root" -u nobody \
+	    -c /work -p "$T/pid" /probe -r /work/rep 3>&-
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/root/work/rep"
+	[ "$(probe_val "$T/root/work/rep" uid)" = "$(id -u nobody)" ]
+	[ "$(probe_val "$T/root/work/rep" gid)" = "$(id -g nobody)" ]
+	[ "$(readlink "/proc/$(cat "$T/pid")/root")" = "$T/root" ]
+	[ ! -e "$T/root/etc" ]
+}

@@ -197,14 +197,20 @@ gone_after_failure() {
 	[ "${stderr_lines[0]}" = "daemonize: message from pid $pid: ERRNO= is not a number from 0 to 4095" ]
 }
 
-@test "EXTEND_TIMEOUT_USEC moves the deadline" {
+# extend_then_ready USEC SECONDS: $T/d sends EXTEND_TIMEOUT_USEC=USEC,
+# sleeps SECONDS, then READY=1.
+extend_then_ready() {
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
-	"$PROBE" -N EXTEND_TIMEOUT_USEC=4000000 -B -x 0
-	sleep 2
+	"$PROBE" -N EXTEND_TIMEOUT_USEC=$1 -B -x 0
+	sleep $2
 	exec "$PROBE" -N READY=1
 	EOF
 	chmod 755 "$T/d"
+}
+
+@test "EXTEND_TIMEOUT_USEC moves the deadline" {
+	extend_then_ready 4000000 2
 	t0=$(now_ms)
 	run -0 "$DAEMONIZE" --wait-ready=1 -p "$T/pid" "$T/d"
 	t1=$(now_ms)
@@ -666,4 +672,87 @@ ignored_total() {
 	wait_bg
 	[ "$RC" = 124 ]
 	gone_after_failure "$T/rep" "$T/pid"
+}
+
+# raw_sender FILE: a daemon (python, in the daemon's session) that sends each
+# argument as one datagram to $NOTIFY_SOCKET, "\0" and "{N}" expanded (a NUL
+# byte, N bytes of padding), then stays alive.
+raw_sender() {
+	cat >"$T/raw" <<-EOF
+	#!$PY
+	import os, re, socket, sys, time
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	for a in sys.argv[1:]:
+	    m = re.sub(r"\{(\d+)\}", lambda g: "x" * int(g.group(1)), a)
+	    s.sendto(m.replace("\\\\0", "\0").encode(), os.environ["NOTIFY_SOCKET"])
+	    time.sleep(0.05)
+	time.sleep(3600)
+	EOF
+	chmod 755 "$T/raw"
+}
+
+# Man page, READINESS: "messages longer than 4096 bytes or containing a NUL
+# byte" are ignored.
+@test "a READY=1 message with a NUL byte or longer than 4096 bytes is ignored; 4096 bytes is read" {
+	raw_sender
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=1 -p "$T/pid" \
+	    "$T/raw" 'READY=1\0'
+	[[ $stderr =~ ^"daemonize: wait for READY=1 from pid "[0-9]+": timed out after 1."[0-9]{3}" s"$ ]]
+	[ ! -e "$T/pid" ]
+	# "READY=1\nX=" is 10 bytes.
+	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=1 -p "$T/pid" \
+	    "$T/raw" 'READY=1
+X={4087}'
+	[ ! -e "$T/pid" ]
+	run -0 --separate-stderr "$DAEMONIZE" --wait-ready=5 -p "$T/pid" \
+	    "$T/raw" 'READY=1
+X={4086}'
+	track_pidfile "$T/pid"
+	[ "$stderr" = "" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, READINESS: "STOPPING=1, WATCHDOG=1 and FDSTORE=1 are ignored".
+@test "STOPPING=1, WATCHDOG=1 and FDSTORE=1 are ignored: READY=1 after them starts" {
+	run -0 --separate-stderr "$DAEMONIZE" --wait-ready=5 -p "$T/pid" \
+	    "$PROBE" -N STOPPING=1 -N WATCHDOG=1 -N FDSTORE=1 -N READY=1 \
+	    -r "$T/rep"
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	[ "$(lock_holder "$T/pid")" = "$(probe_val "$T/rep" pid)" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, READINESS: EXTEND_TIMEOUT_USEC moves the deadline "if that is
+# later": a short extension never shortens the wait.
+@test "EXTEND_TIMEOUT_USEC never shortens the deadline" {
+	extend_then_ready 100000 1
+	t0=$(now_ms)
+	run -0 --separate-stderr "$DAEMONIZE" --wait-ready=10 -p "$T/pid" "$T/d"
+	t1=$(now_ms)
+	track_pidfile "$T/pid"
+	[ "$stderr" = "" ]
+	[ $((t1 - t0)) -ge 1000 ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, READINESS: with -f -r the supervisor relays "READY=1, STATUS=,
+# ERRNO=, EXTEND_TIMEOUT_USEC= and WATCHDOG=1" and a child's "STOPPING=1"
+# is not passed on.
+@test "-f -r relays ERRNO, EXTEND_TIMEOUT_USEC and WATCHDOG, and drops STOPPING" {
+	fake_manager "$T/manager.sock"
+	NOTIFY_SOCKET=$T/manager.sock "$DAEMONIZE" -f -r "$PROBE" -r "$T/rep" \
+	    -N ERRNO=5 -N EXTEND_TIMEOUT_USEC=5000000 -N WATCHDOG=1 \
+	    -N STOPPING=1 -N READY=1 2>/dev/null 3>&- &
+	main=$!
+	track_pid "$main"
+	wait_for 20 is_dead "$MANAGER"
+	wait_report "$T/rep"
+	[ "$(cat "$T/messages")" = "$(printf '%s\n' "$main ERRNO=5|" \
+	    "$main EXTEND_TIMEOUT_USEC=5000000|" "$main WATCHDOG=1|" \
+	    "$main READY=1|MAINPID=$main|")" ]
+	kill -TERM "$main"
+	wait_for 20 is_dead "$main"
 }

@@ -325,3 +325,49 @@ cpu_ticks() {
 	((dropped > 0))
 	[ "$(records | tail -n1)" = "<27>probe[$pid]: daemonize: stop probe: dropped $dropped lines of output that syslog did not take before the --retry schedule ran out" ]
 }
+
+# Man page, -S: "stderr at daemon.err" by default (daemon = 3: 3*8+3 = 27,
+# and daemon.notice 3*8+5 = 29).
+@test "--syslog: stderr goes at daemon.err (<27>), stdout at daemon.notice (<29>)" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	run -0 "$DAEMONIZE" --syslog -p "$T/pid" "$PROBE" -L 1 -E 1 -x 0 \
+	    -r "$T/rep"
+	wait_for 5 test ! -e "$T/pid"
+	child=$(probe_val "$T/rep" pid)
+	wait_for 5 has_lines "$T/syslog" 2
+	[ "$(records)" = "$(printf '<29>probe[%d]: line 1\n<27>probe[%d]: err 1' "$child" "$child")" ]
+}
+
+# Man page, SUPERVISION, Output: the supervisor writes the child's output
+# "to the -o and -e files and, with -S, to syslog".
+@test "--syslog with -o and -e: the lines go to syslog and to the files" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	run -0 "$DAEMONIZE" --syslog -o "$T/out" -e "$T/err" -p "$T/pid" \
+	    "$PROBE" -L 2 -E 1 -x 0 -r "$T/rep"
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 3
+	[ "$(cat "$T/out")" = "$(printf 'line 1\nline 2')" ]
+	[ "$(cat "$T/err")" = "err 1" ]
+	[ "$(records | sed -E 's/\[[0-9]+\]//')" = "$(printf '<29>probe: line 1\n<29>probe: line 2\n<27>probe: err 1')" ]
+}
+
+# Man page, ENVIRONMENT, DAEMONIZE_SYSLOG_SOCKET: "Read in the supervisor,
+# from the environment the command gets (after --clear-env and -E)".
+@test "DAEMONIZE_SYSLOG_SOCKET follows --clear-env and -E" {
+	command -v python3 >/dev/null || skip "no python3"
+	start_syslog
+	# Cleared: the exported socket is not used.
+	run -0 "$DAEMONIZE" --syslog --clear-env -t cleared -p "$T/pid" \
+	    "$PROBE" -L 1 -x 0
+	wait_for 5 test ! -e "$T/pid"
+	# -E wins over the caller's environment, even after --clear-env.
+	DAEMONIZE_SYSLOG_SOCKET=$T/nobody-listens run -0 "$DAEMONIZE" \
+	    --syslog --clear-env -E DAEMONIZE_SYSLOG_SOCKET="$T/log.sock" \
+	    -t given -p "$T/pid" "$PROBE" -L 1 -x 0
+	wait_for 5 test ! -e "$T/pid"
+	wait_for 5 has_lines "$T/syslog" 1
+	# One socket keeps datagrams in order: "cleared" would be first.
+	[ "$(records | sed -E 's/\[[0-9]+\]//')" = "<29>given: line 1" ]
+}

@@ -169,3 +169,42 @@ start_one() {
 	run -66 --separate-stderr "$DAEMONIZE" -p "$T/pid" -i "$T/pid" "$PROBE"
 	[ "$stderr" = "daemonize: open stdin $T/pid: refusing the pidfile or lockfile (a second descriptor of it would drop the lock)" ]
 }
+
+# Man page, -o: "Files are created with mode 0666 less the umask"; the
+# pidfile follows -m too.
+@test "-m 077 gives a 0600 pidfile and lockfile; the default umask 0644" {
+	run -0 "$DAEMONIZE" -m 077 -p "$T/pid" -l "$T/lock" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ "$(stat -c %a "$T/pid")" = 600 ]
+	[ "$(stat -c %a "$T/lock")" = 600 ]
+	run -0 "$DAEMONIZE" -p "$T/pid2" "$PROBE" -r "$T/rep2"
+	wait_report "$T/rep2"
+	[ "$(stat -c %a "$T/pid2")" = 644 ]
+}
+
+# Man page, CAVEATS: "a command that opens and closes its own pidfile ...
+# drops the lock: the daemon then looks not running to --status and
+# --stop".
+@test "CAVEATS: a command that closes its own pidfile drops the lock" {
+	cat >"$T/cmd" <<-EOF
+	#!/bin/bash
+	echo \$\$ >"$T/started"
+	while [ ! -e "$T/go" ]; do sleep 0.02; done
+	exec 9<"$T/pid"
+	exec 9<&-
+	echo closed >"$T/closed"
+	while :; do sleep 0.05; done
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" -p "$T/pid" "$T/cmd"
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	wait_for 5 test -s "$T/started"
+	run -0 "$DAEMONIZE" -p "$T/pid" --status
+	touch "$T/go"
+	wait_for 5 test -s "$T/closed"
+	[ "$(lock_holder "$T/pid")" = 0 ]
+	run -1 "$DAEMONIZE" -p "$T/pid" --status
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	is_alive "$pid"
+}

@@ -319,3 +319,58 @@ internal_fds() {
 	touch "$T/sticky/root.log"
 	run -0 "$DAEMONIZE" -o "$T/sticky/root.log" "$PROBE" -x 0
 }
+
+# Man page, SECURITY CONSIDERATIONS: "refuses to run when installed setuid
+# or setgid (exit status 77)"; start.bats covers setuid.
+@test "77: refuses to run installed setgid" {
+	cp "$DAEMONIZE" "$T/daemonize"
+	chgrp root "$T/daemonize"
+	chmod 2755 "$T/daemonize"
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$T/daemonize" -p "$T/userdir/pid" "$PROBE"
+	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
+	[ ! -e "$T/userdir/pid" ]
+}
+
+# Man page, SECURITY CONSIDERATIONS: a link is followed only while every
+# directory passed "can be changed by root alone: owned by root and not
+# writable by group or others, or a root-owned sticky directory such as
+# /tmp whose entry (the link, or the next directory) is root's".
+@test "73: a root's link in a group-writable directory, and a user's link in a 1777 one, are refused" {
+	mkdir "$T/real" "$T/gw" "$T/sticky"
+	chmod 775 "$T/gw"
+	chmod 1777 "$T/sticky"
+	ln -s "$T/real" "$T/gw/link"
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -o "$T/gw/link/out" "$PROBE"
+	[ "$stderr" = "daemonize: open stdout $T/gw/link/out: refusing the symbolic link $T/gw/link (a user other than root could have planted it)" ]
+	ln -s "$T/real" "$T/sticky/users"
+	chown -h nobody "$T/sticky/users"
+	run -73 --separate-stderr "$DAEMONIZE" -p "$T/pid" -e "$T/sticky/users/err" "$PROBE"
+	[ "$stderr" = "daemonize: open stderr $T/sticky/users/err: refusing the symbolic link $T/sticky/users (a user other than root could have planted it)" ]
+	[ -z "$(ls -A "$T/real")" ]
+	[ ! -e "$T/pid" ]
+	# Root's own link in the sticky directory is followed.
+	ln -s "$T/real" "$T/sticky/roots"
+	run -0 "$DAEMONIZE" -p "$T/pid" -o "$T/sticky/roots/out" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ -f "$T/real/out" ]
+}
+
+# Man page, SECURITY CONSIDERATIONS: on an untrusted path "a symbolic link as
+# the file itself, a file with more than one hard link and a file that is
+# not a regular file ... are refused with exit status 73 (66 for -i, except
+# for a symbolic link)".
+@test "-u nobody, -i planted in the user's directory: a hard link or a directory is 66, a symlink 73" {
+	local kind code
+	for kind in hardlink directory symlink; do
+		rm -rf "$T/userdir/in"
+		plant "$kind" "$T/userdir/in"
+		code=66
+		[ "$kind" = symlink ] && code=73
+		run "-$code" --separate-stderr "$DAEMONIZE" -u nobody -p "$T/pid" \
+		    -i "$T/userdir/in" "$PROBE" -r "$T/rep"
+		[ "$stderr" = "daemonize: open stdin $T/userdir/in: $(reason "$kind")" ]
+		untouched "$kind" "$T/userdir/in"
+		[ ! -e "$T/pid" ] && [ ! -e "$T/rep" ]
+	done
+}

@@ -302,15 +302,28 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --respawn \
 	wait_for 5 grep -qx TERM "$T/got"
 }
 
-@test "SIGKILL of the supervisor: a child running as -u nobody gets SIGTERM too" {
-	[[ $EUID -eq 0 ]] || skip "needs root"
-	run -0 "$DAEMONIZE" --respawn -u nobody -p "$T/pid" \
-	    --child-pidfile="$T/cpid" "$PROBE"
+# supervised CHILDFILE ARGS...: start daemonize --respawn -p $T/pid ARGS;
+# set sup, and child from CHILDFILE once it is written; track both.
+supervised() {
+	local childfile=$1
+	shift
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" "$@"
 	track_pidfile "$T/pid"
 	sup=$(cat "$T/pid")
-	wait_for 5 test -s "$T/cpid"
-	child=$(cat "$T/cpid")
+	wait_for 5 test -s "$childfile"
+	child=$(cat "$childfile")
 	track_pid "$child"
+}
+
+# supervise_as_nobody COMMAND: supervise COMMAND as -u nobody with a child
+# pidfile; set sup and child.
+supervise_as_nobody() {
+	supervised "$T/cpid" -u nobody --child-pidfile="$T/cpid" "$1"
+}
+
+@test "SIGKILL of the supervisor: a child running as -u nobody gets SIGTERM too" {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	supervise_as_nobody "$PROBE"
 	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)" "/proc/$child/status"
 	kill -KILL "$sup"
 	wait_dead "$child"
@@ -551,4 +564,167 @@ title() {
 	[ "${stderr_lines[1]}" = "daemonize: the last STATUS from pid $child was: loading?42%" ]
 	[ "${#stderr_lines[@]}" = 2 ]
 	[ ! -e "$T/pid" ]
+}
+
+# Man page, --child-pidfile: "opened like the pidfile (no symbolic link, no
+# hard link, a regular file ...) but not locked".
+@test "--child-pidfile refuses a hard link and a FIFO: 73, nothing left" {
+	echo keep >"$T/target"
+	ln "$T/target" "$T/cpid"
+	run -73 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" \
+	    --child-pidfile="$T/cpid" "$PROBE"
+	[ "$stderr" = "daemonize: write child pidfile $T/cpid: refusing a file with more than one hard link" ]
+	[ ! -e "$T/pid" ]
+	[ "$(cat "$T/target")" = keep ]
+	mkfifo "$T/fifo"
+	run -73 --separate-stderr "$DAEMONIZE" --respawn -p "$T/pid" \
+	    --child-pidfile="$T/fifo" "$PROBE"
+	[ "$stderr" = "daemonize: write child pidfile $T/fifo: refusing a file that is not a regular file" ]
+	[ ! -e "$T/pid" ]
+	[ -p "$T/fifo" ]
+}
+
+@test "--child-pidfile is not locked; the supervisor holds the -p lock" {
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" --child-pidfile="$T/cpid" \
+	    "$PROBE"
+	track_pidfile "$T/pid"
+	wait_for 5 test -s "$T/cpid"
+	track_pid "$(cat "$T/cpid")"
+	[ "$(lock_holder "$T/pid")" = "$(cat "$T/pid")" ]
+	[ "$(lock_holder "$T/cpid")" = 0 ]
+	ino=$(stat -c %i "$T/cpid")
+	! grep -q ":$ino " /proc/locks
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# sig_script FILE: a command that appends the name of each of INT, QUIT,
+# USR2, WINCH and CONT it receives to FILE; INT and QUIT end it.
+sig_script() {
+	cat >"$T/cmd" <<-EOF
+	#!/bin/bash
+	for s in USR2 WINCH CONT; do trap "echo \$s >>$1" \$s; done
+	for s in INT QUIT; do trap "echo \$s >>$1; exit 0" \$s; done
+	echo \$\$ >>"$T/starts"
+	while :; do sleep 0.02; done
+	EOF
+	chmod 755 "$T/cmd"
+}
+
+# start_sig_script OPTIONS...: supervise $T/cmd; set sup and child.
+start_sig_script() {
+	supervised "$T/starts" "$@" "$T/cmd"
+}
+
+# Man page, SUPERVISION, Signals: "TERM INT QUIT: Stop the service: the
+# signal is forwarded to the child's process group ...; there are no more
+# restarts".
+@test "INT and QUIT are forwarded as themselves and stop the service" {
+	local sig
+	for sig in INT QUIT; do
+		rm -f "$T/got" "$T/starts"
+		sig_script "$T/got"
+		start_sig_script --respawn-delay=0
+		kill -"$sig" "$sup"
+		wait_dead "$sup"
+		wait_dead "$child"
+		[ "$(cat "$T/got")" = "$sig" ]
+		[ "$(wc -l <"$T/starts")" -eq 1 ]
+		[ ! -e "$T/pid" ]
+	done
+}
+
+# Man page, SUPERVISION, Signals: "USR1 USR2 WINCH CONT: Forwarded to the
+# child's process group."
+@test "USR2, WINCH and CONT are forwarded; CONT wakes a stopped child" {
+	sig_script "$T/got"
+	start_sig_script
+	kill -USR2 "$sup"
+	wait_for 5 grep -qx USR2 "$T/got"
+	kill -WINCH "$sup"
+	wait_for 5 grep -qx WINCH "$T/got"
+	kill -STOP "$child"
+	wait_for 5 grep -q '^State:[[:space:]]*T' "/proc/$child/status"
+	kill -CONT "$sup"
+	wait_for 5 grep -qx CONT "$T/got"
+	! grep -q '^State:[[:space:]]*T' "/proc/$child/status"
+	[ "$(cat "$T/got")" = "$(printf 'USR2\nWINCH\nCONT')" ]
+	[ "$(wc -l <"$T/starts")" -eq 1 ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, --keep-fd: passed "to the command", and SUPERVISION: every
+# child gets it.
+@test "--keep-fd reaches every child, the respawned one too" {
+	exec 7>"$T/kept"
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0 --keep-fd=7 \
+	    -p "$T/pid" "$PROBE" -r "$T/rep"
+	exec 7>&-
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	[[ ,$(probe_val "$T/rep" fds), == *,7,* ]]
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" pid)" != "$first" ]
+	[[ ,$(probe_val "$T/rep" fds), == *,7,* ]]
+	[ "$(readlink "/proc/$(probe_val "$T/rep" pid)/fd/7")" = "$T/kept" ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, SUPERVISION, Output: "A stream that has neither a file nor
+# syslog is not pumped: the child writes to /dev/null".
+@test "a stream with neither file nor syslog is /dev/null in the child, not a pipe" {
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" -o "$T/out" "$PROBE" \
+	    -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	[[ $(readlink "/proc/$child/fd/1") == pipe:* ]]
+	[ "$(readlink "/proc/$child/fd/2")" = /dev/null ]
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+}
+
+# Man page, SUPERVISION, Messages: "otherwise, without -e, nowhere" (not
+# into the -o file).
+@test "without -e the supervisor's messages go nowhere, not into -o" {
+	run -0 "$DAEMONIZE" --respawn --respawn-delay=0 -p "$T/pid" \
+	    -o "$T/out" "$PROBE" -r "$T/rep" -L 1
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	first=$(probe_val "$T/rep" pid)
+	rm "$T/rep"
+	kill -KILL "$first"
+	wait_report "$T/rep"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	[ "$(cat "$T/out")" = "$(printf 'line 1\nline 1')" ]
+}
+
+# reparented PID OLDPARENT: PID's parent is no longer OLDPARENT.
+reparented() {
+	[ "$(ps -o ppid= -p "$1" | tr -d ' ')" != "$2" ]
+}
+
+# Man page, CAVEATS: PR_SET_PDEATHSIG is cleared "when the child executes a
+# setuid, setgid or file-capability program, so such a child can outlive a
+# supervisor killed with SIGKILL".  A -u nobody child that runs a setuid-root
+# copy of the probe: its parent dies, and no SIGTERM comes.
+@test "CAVEATS: a setuid child outlives a SIGKILLed supervisor" {
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	reachable_by_all
+	cp "$PROBE" "$T/suid-probe"
+	chmod 4755 "$T/suid-probe"
+	supervise_as_nobody "$T/suid-probe"
+	wait_for 5 grep -q "^Uid:[[:space:]]*$(id -u nobody)[[:space:]]*0[[:space:]]" \
+	    "/proc/$child/status" || skip "setuid bits are ignored here (nosuid)"
+	kill -KILL "$sup"
+	wait_dead "$sup"
+	# The parent-death signal is sent while the child is reparented: once
+	# it has a new parent, it is alive with no SIGTERM (bit 14) pending.
+	wait_for 5 reparented "$child" "$sup"
+	is_alive "$child"
+	for mask in $(awk '/^(SigPnd|ShdPnd):/ { print $2 }' \
+	    "/proc/$child/status"); do
+		((((0x$mask >> 14) & 1) == 0))
+	done
 }

@@ -86,3 +86,14 @@ start_supervised() {
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	wait_dead "$sup"
 }
+
+# Man page, -t: "The syslog tag and the supervisor's process title".
+@test "-t sets the supervisor's title" {
+	run -0 --separate-stderr start_supervised daemonize --respawn \
+	    -t web-1 -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "" ]
+	started "$T/pid" "$T/rep"
+	title_is "$sup" "daemonize: web-1 [supervising pid $child]"
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	wait_dead "$sup"
+}
