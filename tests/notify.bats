@@ -341,6 +341,25 @@ gone_after_failure() {
 	gone_after_failure "$T/rep" "$T/pid"
 }
 
+@test "SIGHUP (129) and SIGQUIT (131) while waiting abort the start; meanwhile the daemon's parent is daemonize" {
+	local sig code
+	for sig in HUP:129 QUIT:131; do
+		code=${sig#*:} sig=${sig%:*}
+		rm -f "$T/rep"
+		start_bg --wait-ready=30 -p "$T/pid" "$PROBE" -r "$T/rep"
+		wait_report "$T/rep"
+		# THE START / READINESS: the original process is a subreaper
+		# while it waits, so the daemon is its child.
+		[ "$(probe_val "$T/rep" ppid)" = "$BG" ]
+		[ "$(ps -o ppid= -p "$(probe_val "$T/rep" pid)" | tr -d ' ')" = "$BG" ]
+		kill -s "$sig" "$BG"
+		wait_bg
+		[ "$RC" = "$code" ]
+		[ "$(cat "$T/err")" = "daemonize: start $PROBE: interrupted by SIG$sig" ]
+		gone_after_failure "$T/rep" "$T/pid"
+	done
+}
+
 @test "stray signals while waiting change nothing" {
 	start_bg --wait-ready=1 -p "$T/pid" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"
