@@ -487,6 +487,24 @@ fake_manager() {
 
 # Real clients ------------------------------------------------------------
 
+@test "64: -f -w without NOTIFY_SOCKET, there is nobody to wait; nothing runs" {
+	run -64 --separate-stderr env -u NOTIFY_SOCKET "$DAEMONIZE" -f -w \
+	    -p "$T/pid" "$PROBE" -r "$T/rep" -x 0
+	[ "$stderr" = "daemonize: parse --wait-ready: with --foreground there is nobody to wait (no NOTIFY_SOCKET)" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
+}
+
+@test "-f --wait-ready=SECS under NOTIFY_SOCKET execs in place: same pid, the manager's socket, the command's status" {
+	NOTIFY_SOCKET=$T/manager "$DAEMONIZE" -f --wait-ready=0.1 \
+	    "$PROBE" -r "$T/rep" -x 5 3>&- &
+	local bg=$! rc=0
+	wait "$bg" || rc=$?
+	[ "$rc" = 5 ]
+	[ "$(probe_val "$T/rep" pid)" = "$bg" ]
+	[ "$(probe_val "$T/rep" env:NOTIFY_SOCKET)" = "$T/manager" ]
+}
+
 @test "systemd-notify --status and --ready, run by the daemon (a script)" {
 	command -v systemd-notify >/dev/null || skip "no systemd-notify"
 	cat >"$T/d" <<-EOF
