@@ -169,3 +169,43 @@ start_one() {
 	run -66 --separate-stderr "$DAEMONIZE" -p "$T/pid" -i "$T/pid" "$PROBE"
 	[ "$stderr" = "daemonize: open stdin $T/pid: refusing the pidfile or lockfile (a second descriptor of it would drop the lock)" ]
 }
+
+@test "--oknodo with a lockfile held by a running instance: 0, silently, nothing starts" {
+	run -0 "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	run -0 --separate-stderr "$DAEMONIZE" --oknodo -l "$T/lock" "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "" ]
+	[ "$output" = "" ]
+	[ "$(lock_holder "$T/lock")" = "$pid" ]
+	[ ! -e "$T/rep2" ]
+}
+
+@test "a relative -l is relative to the caller's cwd, not -c" {
+	mkdir "$T/here" "$T/there"
+	cd "$T/here"
+	run -0 "$DAEMONIZE" -c "$T/there" -l lock "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" cwd)" = "$T/there" ]
+	[ "$(lock_holder "$T/here/lock")" = "$(probe_val "$T/rep" pid)" ]
+	[ ! -e "$T/there/lock" ]
+}
+
+@test "73: a symlink, a hard link or a FIFO as the lockfile is refused, untouched" {
+	echo precious >"$T/target"
+	ln -s "$T/target" "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a symbolic link" ]
+	[ -L "$T/lock" ]
+	rm "$T/lock"
+	ln "$T/target" "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a file with more than one hard link" ]
+	rm "$T/lock"
+	mkfifo "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a file that is not a regular file" ]
+	[ -p "$T/lock" ]
+	[ "$(cat "$T/target")" = precious ]
+	[ ! -e "$T/rep" ]
+}
