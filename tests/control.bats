@@ -477,31 +477,31 @@ time.sleep(1000)' "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep" </dev/null 3>&- 
 	[ ! -e "$T/pid" ]
 }
 
-@test "--retry=N is TERM/N/KILL/N: the KILL comes N seconds after the TERM" {
+# stop_term_ignorer ARGS...: start a probe that ignores TERM and stop it
+# with --stop -v ARGS: 0, after a TERM step, then a KILL step; $ms is how
+# long the stop took.
+stop_term_ignorer() {
+	local t0 t1
 	start_probe -I
 	t0=$EPOCHREALTIME
-	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry=1 -v
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -v "$@"
 	t1=$EPOCHREALTIME
 	[ "$stderr" = "daemonize: sent SIGTERM to pid $pid
 daemonize: sent SIGKILL to pid $pid
 daemonize: stopped pid $pid" ]
 	is_dead "$pid"
 	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+}
+
+@test "--retry=N is TERM/N/KILL/N: the KILL comes N seconds after the TERM" {
+	stop_term_ignorer --retry=1
 	[ "$ms" -ge 1000 ]
 	# Not the default's 10 s.
 	[ "$ms" -lt 9000 ]
 }
 
 @test "the default schedule is TERM/10/KILL/5: a daemon ignoring TERM gets KILL after 10 s" {
-	start_probe -I
-	t0=$EPOCHREALTIME
-	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -v
-	t1=$EPOCHREALTIME
-	[ "$stderr" = "daemonize: sent SIGTERM to pid $pid
-daemonize: sent SIGKILL to pid $pid
-daemonize: stopped pid $pid" ]
-	is_dead "$pid"
-	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+	stop_term_ignorer
 	[ "$ms" -ge 10000 ]
 	# The KILL step ends it at once: well before a second 10 s.
 	[ "$ms" -lt 20000 ]
