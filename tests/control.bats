@@ -421,6 +421,15 @@ start_master() {
 	[ ! -e "$T/pid" ]
 }
 
+# below PID ANCESTOR: ANCESTOR is PID's parent, or its parent's, and so on.
+below() {
+	local p=$1
+	while p=$(ps -o ppid= -p "$p" | tr -d ' ') && [ -n "$p" ] && ((p > 1)); do
+		[ "$p" = "$2" ] && return 0
+	done
+	return 1
+}
+
 @test "--stop: the KILL step spares the caller's own group, when the caller runs in the daemon's session" {
 	# The daemon, a shell that ignores TERM, leaves an orphan in its own
 	# session and process group; the orphan runs --stop once told to.
@@ -444,7 +453,9 @@ start_master() {
 	wait_for 5 test -s "$T/stopper"
 	stopper=$(cat "$T/stopper")
 	track_pid "$stopper"
-	wait_for 5 eval '[ "$(ps -o ppid= -p "$stopper" | tr -d " ")" != "$pid" ]'
+	# Orphaned: not the daemon's descendant, so only the session and
+	# the process group tie it to the job.
+	wait_for 5 eval '! below "$stopper" "$pid"'
 	[ "$(sid_of "$stopper")" = "$(sid_of "$pid")" ]
 	[ "$(ps -o pgid= -p "$stopper")" = "$(ps -o pgid= -p "$pid")" ]
 	touch "$T/go"
