@@ -1009,9 +1009,10 @@ options_resolve(struct options *o)
 		errc(EXIT_NOINPUT, ENOTDIR, "chroot %s", o->chroot_path);
 	if (o->chroot_path != NULL && geteuid() != 0)
 		errc(EXIT_NOPERM, EPERM, "chroot %s", o->chroot_path);
-	if ((o->user != NULL || o->group != NULL) && geteuid() != 0)
-		errc(EXIT_NOPERM, EPERM, "set user %s",
-		    o->user != NULL ? o->user : o->group);
+	if (o->user != NULL && geteuid() != 0)
+		errc(EXIT_NOPERM, EPERM, "set user %s", o->user);
+	if (o->group != NULL && geteuid() != 0)
+		errc(EXIT_NOPERM, EPERM, "set group %s", o->group);
 	creds_resolve(&o->creds, o->user, o->group);
 	prepare_environment(o);
 	resolve_command(o, cwd);

@@ -420,3 +420,100 @@ start_master() {
 	[ "$stderr" = "daemonize: parse --kill-mode: only --stop and --restart stop a job" ]
 	[ ! -e "$T/pid" ]
 }
+
+# below PID ANCESTOR: ANCESTOR is PID's parent, or its parent's, and so on.
+below() {
+	local p=$1
+	while p=$(ps -o ppid= -p "$p" | tr -d ' ') && [ -n "$p" ] && ((p > 1)); do
+		[ "$p" = "$2" ] && return 0
+	done
+	return 1
+}
+
+@test "--stop: the KILL step spares the caller's own group, when the caller runs in the daemon's session" {
+	# The daemon, a shell that ignores TERM, leaves an orphan in its own
+	# session and process group; the orphan runs --stop once told to.
+	cat >"$T/daemon" <<-EOF
+	#!/bin/sh
+	( (
+		trap - TERM
+		while [ ! -e "$T/go" ]; do sleep 0.05; done
+		"$DAEMONIZE" -p "$T/pid" --stop --retry=TERM/0.3/KILL/5 -v \
+		    2>"$T/stop.err"
+		echo \$? >"$T/rc.tmp" && mv "$T/rc.tmp" "$T/rc"
+		exec sleep 1000
+	) & echo \$! >"$T/stopper" ) &
+	trap '' TERM
+	exec sleep 1000
+	EOF
+	chmod 755 "$T/daemon"
+	run -0 "$DAEMONIZE" -p "$T/pid" "$T/daemon"
+	track_pidfile "$T/pid"
+	pid=$(cat "$T/pid")
+	wait_for 5 test -s "$T/stopper"
+	stopper=$(cat "$T/stopper")
+	track_pid "$stopper"
+	# Orphaned: not the daemon's descendant, so only the session and
+	# the process group tie it to the job.
+	wait_for 5 eval '! below "$stopper" "$pid"'
+	[ "$(sid_of "$stopper")" = "$(sid_of "$pid")" ]
+	[ "$(ps -o pgid= -p "$stopper")" = "$(ps -o pgid= -p "$pid")" ]
+	touch "$T/go"
+	wait_for 20 test -s "$T/rc"
+	[ "$(cat "$T/rc")" = 0 ]
+	[ "$(cat "$T/stop.err")" = "daemonize: sent SIGTERM to pid $pid
+daemonize: sent SIGKILL to pid $pid
+daemonize: stopped pid $pid" ]
+	is_dead "$pid"
+	is_alive "$stopper"
+	[ ! -e "$T/pid" ]
+}
+
+@test "--stop: a process that has exited but is not yet reaped counts as gone" {
+	# A subreaper that never reaps the daemon: once killed, it stays a
+	# zombie for as long as the subreaper lives.
+	python3 -c '
+import ctypes, os, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)    # PR_SET_CHILD_SUBREAPER
+os.waitpid(os.spawnv(os.P_NOWAIT, sys.argv[1], sys.argv[1:]), 0)
+time.sleep(1000)' "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep" </dev/null 3>&- &
+	reaper=$!
+	track_pid "$reaper"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	[ "$(probe_val "$T/rep" ppid)" = "$reaper" ]
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop --retry=TERM/2
+	[ "$stderr" = "" ]
+	[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat")" = Z ]
+	[ ! -e "$T/pid" ]
+}
+
+# stop_term_ignorer ARGS...: start a probe that ignores TERM and stop it
+# with --stop -v ARGS: 0, after a TERM step, then a KILL step; $ms is how
+# long the stop took.
+stop_term_ignorer() {
+	local t0 t1
+	start_probe -I
+	t0=$EPOCHREALTIME
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stop -v "$@"
+	t1=$EPOCHREALTIME
+	[ "$stderr" = "daemonize: sent SIGTERM to pid $pid
+daemonize: sent SIGKILL to pid $pid
+daemonize: stopped pid $pid" ]
+	is_dead "$pid"
+	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+}
+
+@test "--retry=N is TERM/N/KILL/N: the KILL comes N seconds after the TERM" {
+	stop_term_ignorer --retry=1
+	[ "$ms" -ge 1000 ]
+	# Not the default's 10 s.
+	[ "$ms" -lt 9000 ]
+}
+
+@test "the default schedule is TERM/10/KILL/5: a daemon ignoring TERM gets KILL after 10 s" {
+	stop_term_ignorer
+	[ "$ms" -ge 10000 ]
+	# The KILL step ends it at once: well before a second 10 s.
+	[ "$ms" -lt 20000 ]
+}

@@ -99,3 +99,45 @@ setup() {
 	wait_report "$T/rep"
 	wait_for 5 grep -qx 'line 1' "$T/real.log"
 }
+
+@test "-u nobody: supplementary groups come from the group database (a private /etc/group under unshare -m)" {
+	command -v unshare >/dev/null || skip "needs unshare"
+	local no_ns
+	no_ns=$(unshare -m --propagation private true 2>&1) ||
+	    skip "no private mount namespace here: $no_ns"
+	[ ! -S /var/run/nscd/socket ] || skip "nscd would answer from its cache"
+	mkdir "$T/out" && chown nobody "$T/out"
+	cp /etc/group "$T/group"
+	printf 'dzsupp1:x:47101:root,nobody\ndzsupp2:x:47102:nobody\ndzother:x:47103:root\n' >>"$T/group"
+	chmod 644 "$T/group"
+	run -0 unshare -m --propagation private sh -c \
+	    'mount --bind "$1" /etc/group && shift && exec "$@"' sh "$T/group" \
+	    "$DAEMONIZE" -u nobody -p "$T/pid" "$PROBE" -r "$T/out/rep"
+	wait_report "$T/out/rep"
+	[ "$(probe_val "$T/out/rep" gid)" = "$(id -g nobody)" ]
+	[ "$(probe_val "$T/out/rep" groups | tr , '\n' | sort -n | paste -sd,)" = \
+	    "$(printf '%s\n' "$(id -g nobody)" 47101 47102 | sort -n | paste -sd,)" ]
+	# The real /etc/group was never touched.
+	! grep -q '^dzsupp1:' /etc/group
+}
+
+@test "-g overrides the group of -u user:group, and is the only group" {
+	mkdir "$T/out" && chown nobody "$T/out"
+	getent group daemon >/dev/null || skip "no group daemon"
+	run -0 "$DAEMONIZE" -u nobody:nogroup -g daemon -p "$T/pid" "$PROBE" -r "$T/out/rep"
+	wait_report "$T/out/rep"
+	[ "$(probe_val "$T/out/rep" uid)" = "$(id -u nobody)" ]
+	[ "$(probe_val "$T/out/rep" gid)" = "$(getent group daemon | cut -d: -f3)" ]
+	[ "$(probe_val "$T/out/rep" egid)" = "$(getent group daemon | cut -d: -f3)" ]
+	[ "$(probe_val "$T/out/rep" groups)" = "$(getent group daemon | cut -d: -f3)" ]
+}
+
+@test "77: -g when not root, naming the group; nothing left behind" {
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	chmod 777 "$T"
+	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups "$DAEMONIZE" -p "$T/pid" -g nogroup "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: set group nogroup: Operation not permitted" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
+}

@@ -52,3 +52,28 @@ env_of() {
 	wait_report "$T/rep"
 	[ "$(env_of "$T/rep")" = "$(printf '%s\n' PATH=/bin B=3)" ]
 }
+
+@test "-E overrides the HOME and USER that -u sets" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	reachable_by_all
+	mkdir "$T/out" && chown nobody "$T/out"
+	run -0 "$DAEMONIZE" -u nobody -E HOME=/srv/home -E USER=someone \
+	    "$PROBE" -r "$T/out/rep"
+	wait_report "$T/out/rep"
+	[ "$(probe_val "$T/out/rep" env:HOME)" = /srv/home ]
+	[ "$(probe_val "$T/out/rep" env:USER)" = someone ]
+	[ "$(probe_val "$T/out/rep" env:LOGNAME)" = nobody ]
+}
+
+@test "--clear-env keeps a service manager's NOTIFY_SOCKET with -f, and drops it without -f" {
+	run -0 env NOTIFY_SOCKET="$T/manager" "$DAEMONIZE" -f --clear-env \
+	    "$PROBE" -r "$T/rep-f" -x 0
+	[ "$(env_of "$T/rep-f")" = "$(printf '%s\n' \
+	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	    NOTIFY_SOCKET="$T/manager")" ]
+	run -0 env NOTIFY_SOCKET="$T/manager" "$DAEMONIZE" --clear-env \
+	    "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ "$(env_of "$T/rep")" = \
+	    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ]
+}

@@ -53,6 +53,31 @@ man_synopsis() {
 	[ ! -e "$T/pid" ]
 }
 
+@test "short options take no value: in -w 10, -S fac.pri and -r failure the word is the command" {
+	mkdir "$T/bin"
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" -w 10 "$PROBE"
+	[ "$stderr" = "daemonize: exec 10: command not found" ]
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" -S local0.info "$PROBE"
+	[ "$stderr" = "daemonize: exec local0.info: command not found" ]
+	run -127 --separate-stderr "$DAEMONIZE" -p "$T/pid" -r failure "$PROBE"
+	[ "$stderr" = "daemonize: exec failure: command not found" ]
+	[ ! -e "$T/pid" ]
+	# A word that is a command runs, with the rest as its arguments.
+	cp "$PROBE" "$T/bin/failure"
+	PATH=$T/bin:$PATH run -0 "$DAEMONIZE" -p "$T/pid" -r failure -r "$T/rep"
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	[ "$(readlink "/proc/$(probe_val "$T/rep" ppid)/exe")" = "$DAEMONIZE" ]
+	[ "$(probe_val "$T/rep" ppid)" = "$(cat "$T/pid")" ]
+}
+
+@test "64: --wait-ready=0, nothing runs" {
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --wait-ready=0 "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: parse --wait-ready=0: the timeout must be longer than 0 seconds" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
+}
+
 @test "a mistyped long option: 64, with the closest one" {
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --stpo
 	[ "$stderr" = "daemonize: parse --stpo: unknown option; did you mean --stop?" ]

@@ -347,6 +347,25 @@ extend_then_ready() {
 	gone_after_failure "$T/rep" "$T/pid"
 }
 
+@test "SIGHUP (129) and SIGQUIT (131) while waiting abort the start; meanwhile the daemon's parent is daemonize" {
+	local sig code
+	for sig in HUP:129 QUIT:131; do
+		code=${sig#*:} sig=${sig%:*}
+		rm -f "$T/rep"
+		start_bg --wait-ready=30 -p "$T/pid" "$PROBE" -r "$T/rep"
+		wait_report "$T/rep"
+		# THE START / READINESS: the original process is a subreaper
+		# while it waits, so the daemon is its child.
+		[ "$(probe_val "$T/rep" ppid)" = "$BG" ]
+		[ "$(ps -o ppid= -p "$(probe_val "$T/rep" pid)" | tr -d ' ')" = "$BG" ]
+		kill -s "$sig" "$BG"
+		wait_bg
+		[ "$RC" = "$code" ]
+		[ "$(cat "$T/err")" = "daemonize: start $PROBE: interrupted by SIG$sig" ]
+		gone_after_failure "$T/rep" "$T/pid"
+	done
+}
+
 @test "stray signals while waiting change nothing" {
 	start_bg --wait-ready=1 -p "$T/pid" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"
@@ -473,6 +492,24 @@ fake_manager() {
 }
 
 # Real clients ------------------------------------------------------------
+
+@test "64: -f -w without NOTIFY_SOCKET, there is nobody to wait; nothing runs" {
+	run -64 --separate-stderr env -u NOTIFY_SOCKET "$DAEMONIZE" -f -w \
+	    -p "$T/pid" "$PROBE" -r "$T/rep" -x 0
+	[ "$stderr" = "daemonize: parse --wait-ready: with --foreground there is nobody to wait (no NOTIFY_SOCKET)" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
+}
+
+@test "-f --wait-ready=SECS under NOTIFY_SOCKET execs in place: same pid, the manager's socket, the command's status" {
+	NOTIFY_SOCKET=$T/manager "$DAEMONIZE" -f --wait-ready=0.1 \
+	    "$PROBE" -r "$T/rep" -x 5 3>&- &
+	local bg=$! rc=0
+	wait "$bg" || rc=$?
+	[ "$rc" = 5 ]
+	[ "$(probe_val "$T/rep" pid)" = "$bg" ]
+	[ "$(probe_val "$T/rep" env:NOTIFY_SOCKET)" = "$T/manager" ]
+}
 
 @test "systemd-notify --status and --ready, run by the daemon (a script)" {
 	command -v systemd-notify >/dev/null || skip "no systemd-notify"

@@ -47,12 +47,14 @@ start_one() {
 	[ "$(cat "$T/pid")" = "$(probe_val "$T/rep" pid)" ]
 }
 
-@test "a stale pidfile (holder killed with SIGKILL) is taken over" {
+@test "a stale pidfile (holder killed with SIGKILL) is taken over, silently" {
 	start_one
 	old=$(probe_val "$T/rep" pid)
 	kill -KILL "$old"
 	wait_dead "$old"
-	run -0 "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep2"
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "" ]
+	[ "$output" = "" ]
 	wait_report "$T/rep2"
 	new=$(probe_val "$T/rep2" pid)
 	[ "$new" != "$old" ]
@@ -207,4 +209,69 @@ start_one() {
 	run -1 "$DAEMONIZE" -p "$T/pid" --status
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 	is_alive "$pid"
+}
+
+@test "--oknodo with a lockfile held by a running instance: 0, silently, nothing starts" {
+	run -0 "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	run -0 --separate-stderr "$DAEMONIZE" --oknodo -l "$T/lock" "$PROBE" -r "$T/rep2"
+	[ "$stderr" = "" ]
+	[ "$output" = "" ]
+	[ "$(lock_holder "$T/lock")" = "$pid" ]
+	[ ! -e "$T/rep2" ]
+}
+
+@test "a relative -l is relative to the caller's cwd, not -c" {
+	mkdir "$T/here" "$T/there"
+	cd "$T/here"
+	run -0 "$DAEMONIZE" -c "$T/there" -l lock "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" cwd)" = "$T/there" ]
+	[ "$(lock_holder "$T/here/lock")" = "$(probe_val "$T/rep" pid)" ]
+	[ ! -e "$T/there/lock" ]
+}
+
+@test "73: a symlink, a hard link or a FIFO as the lockfile is refused, untouched" {
+	echo precious >"$T/target"
+	ln -s "$T/target" "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a symbolic link" ]
+	[ -L "$T/lock" ]
+	rm "$T/lock"
+	ln "$T/target" "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a file with more than one hard link" ]
+	rm "$T/lock"
+	mkfifo "$T/lock"
+	run -73 --separate-stderr "$DAEMONIZE" -l "$T/lock" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: open lockfile $T/lock: refusing a file that is not a regular file" ]
+	[ -p "$T/lock" ]
+	[ "$(cat "$T/target")" = precious ]
+	[ ! -e "$T/rep" ]
+}
+
+# locks_on FILE: every POSIX lock on FILE's inode, "TYPE PID START END" a line.
+locks_on() {
+	awk -v i="$(stat -c %i "$1")" '$2 == "POSIX" {
+		split($6, a, ":"); if (a[3] == i) print $4, $5, $7, $8 }' /proc/locks
+}
+
+locks_are() {
+	[ "$(locks_on "$1")" = "$2" ]
+}
+
+@test "the daemon holds one lock: a read lock on byte 0 (HOLDER) of the pidfile, through a read-only descriptor" {
+	start_one
+	pid=$(probe_val "$T/rep" pid)
+	# And nobody holds the GATE (byte 1) once the writer is gone.
+	wait_for 5 locks_are "$T/pid" "READ $pid 0 0"
+	# F_GETLK on the whole file names the daemon.
+	[ "$(lock_holder "$T/pid")" = "$pid" ]
+	fd=$(for f in /proc/$pid/fd/*; do
+		[ "$(readlink "$f")" = "$T/pid" ] && echo "${f##*/}"; done)
+	[[ $fd =~ ^[0-9]+$ ]]
+	# O_ACCMODE 0 is O_RDONLY.
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$pid/fdinfo/$fd")
+	(( (8#$flags & 3) == 0 ))
 }

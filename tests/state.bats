@@ -64,6 +64,22 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 	[ "$(readlink /proc/$pid/fd/$fd)" = "$T/pid" ]
 }
 
+@test "with -p and -l on different files the open fds are exactly 0, 1, 2 and one lock fd for each" {
+	run -0 "$DAEMONIZE" -p "$T/pid" -l "$T/lock" "$PROBE" -r "$T/rep"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	fds=$(extra_fds "$T/rep")
+	[[ $fds =~ ^[0-9]+,[0-9]+$ ]]
+	[ "$(for fd in ${fds//,/ }; do readlink "/proc/$pid/fd/$fd"; done | sort)" = \
+	    "$(printf '%s\n' "$T/lock" "$T/pid")" ]
+	# One descriptor when they name the same file.
+	run -0 "$DAEMONIZE" -p "$T/one" -l "$T/one" "$PROBE" -r "$T/rep2"
+	wait_report "$T/rep2"
+	fd=$(extra_fds "$T/rep2")
+	[[ $fd =~ ^[0-9]+$ ]]
+	[ "$(readlink "/proc/$(probe_val "$T/rep2" pid)/fd/$fd")" = "$T/one" ]
+}
+
 @test "without -p or -l the open fds are exactly 0, 1, 2" {
 	run -0 "$DAEMONIZE" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"

@@ -728,3 +728,77 @@ reparented() {
 		((((0x$mask >> 14) & 1) == 0))
 	done
 }
+
+@test "--respawn=failure: a child killed by a signal is respawned" {
+	cat >"$T/cmd" <<-EOF
+	#!/bin/sh
+	[ -e "$T/second" ] && exec "$PROBE" -t "$T/stamps" -x 0
+	touch "$T/second"
+	exec "$PROBE" -t "$T/stamps" -k 15
+	EOF
+	chmod 755 "$T/cmd"
+	run -0 "$DAEMONIZE" --respawn=failure --respawn-delay=0.05 \
+	    -p "$T/pid" -e "$T/err" "$T/cmd"
+	track_pidfile "$T/pid"
+	wait_for 5 grep -q "not respawning" "$T/err"
+	wait_for 5 test ! -e "$T/pid"
+	[ "$(stamp_count "$T/stamps")" -eq 2 ]
+	grep -q ": pid [0-9]* was killed by signal 15 (SIGTERM); respawning in 0.050 s\$" "$T/err"
+	grep -q ": pid [0-9]* exited with status 0; not respawning (--respawn=failure)\$" "$T/err"
+}
+
+@test "the default back-off: the first restart after 1 s, the second after 2 s" {
+	run -0 "$DAEMONIZE" --respawn -p "$T/pid" -e "$T/err" \
+	    "$PROBE" -t "$T/stamps" -x 1
+	track_pidfile "$T/pid"
+	wait_for 10 has_stamps "$T/stamps" 3
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
+	mapfile -t gap < <(intervals "$T/stamps")
+	# Lower bounds only: a slow machine may add, never remove, time.
+	between 1.0 1000 "${gap[0]}"
+	between 2.0 1000 "${gap[1]}"
+	[ "$(grep -o 'respawning in [0-9.]* s$' "$T/err" | head -n2)" = "respawning in 1.000 s
+respawning in 2.000 s" ]
+}
+
+# reaped OUT COMMAND...: run COMMAND under a subreaper that reaps every
+# process orphaned to it and writes "PID STATUS" lines to OUT (the
+# exit status, or -SIGNAL); START for COMMAND itself.  Sets $REAPER.
+reaped() {
+	local out=$1
+	shift
+	python3 -c '
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)    # PR_SET_CHILD_SUBREAPER
+out = open(sys.argv[1], "w")
+first = os.spawnv(os.P_NOWAIT, sys.argv[2], sys.argv[2:])
+while True:
+    try:
+        pid, st = os.wait()
+    except ChildProcessError:
+        break
+    out.write("%s %d\n" % ("START" if pid == first else pid,
+        os.waitstatus_to_exitcode(st)))
+    out.flush()' "$out" "$@" </dev/null 3>&- &
+	REAPER=$!
+	track_pid "$REAPER"
+}
+
+@test "the background supervisor exits 1 when --respawn-max gives up" {
+	reaped "$T/reaped" "$DAEMONIZE" --respawn --respawn-delay=0.05 \
+	    --respawn-max=1 -p "$T/pid" -e "$T/err" "$PROBE" -x 3
+	wait_dead "$REAPER" 10
+	sup=$(sed -n 's/.*daemonize\[\([0-9]*\)\]: .*giving up.*/\1/p' "$T/err")
+	[[ $sup =~ ^[0-9]+$ ]]
+	[ "$(cat "$T/reaped")" = "START 0
+$sup 1" ]
+}
+
+@test "-S without -r: the supervisor ends with the command's exit status" {
+	export DAEMONIZE_SYSLOG_SOCKET=$T/no-syslog.sock
+	reaped "$T/reaped" "$DAEMONIZE" -S -p "$T/pid" "$PROBE" -r "$T/rep" -x 3
+	wait_dead "$REAPER" 10
+	[ "$(head -n1 "$T/reaped")" = "START 0" ]
+	[ "$(sed 1d "$T/reaped")" = "$(probe_val "$T/rep" ppid) 3" ]
+	[ ! -e "$T/pid" ]
+}
