@@ -41,6 +41,7 @@ struct walk {
 	int dfd;		/* the directory reached so far */
 	bool trusted;		/* only root could have changed the walk so far */
 	bool sticky;		/* dfd is TRUST_ROOT_ENTRIES */
+	bool root;		/* we run as root: asked once per walk */
 };
 
 /*
@@ -54,11 +55,11 @@ struct walk {
 enum trust { TRUST_NONE, TRUST_ROOT_ENTRIES, TRUST_ALL };
 
 static enum trust
-dir_trust(int fd)
+dir_trust(int fd, bool root)
 {
 	struct stat st;
 
-	if (geteuid() != 0)
+	if (!root)
 		return (TRUST_ALL);
 	if (fstat(fd, &st) == -1 || st.st_uid != 0)
 		return (TRUST_NONE);
@@ -103,7 +104,7 @@ is_symlink(int dfd, const char *name)
 static void
 enter(struct walk *w, int nfd)
 {
-	enum trust t = dir_trust(nfd);
+	enum trust t = dir_trust(nfd, w->root);
 
 	if (w->dfd != -1)
 		close(w->dfd);
@@ -233,6 +234,7 @@ walk_init(struct walk *w, const char *path, struct safeopen *so)
 	w->links = 0;
 	w->pos = 0;
 	w->blame = 0;
+	w->root = geteuid() == 0;
 	w->origlen = w->otail = strlen(path);
 	if (path[0] != '/' || w->origlen >= sizeof(w->rest)) {
 		/* options_resolve() made every path absolute. */
