@@ -21,7 +21,7 @@ struct prepared {
 	pid_t parent;		/* ... and the supervisor it must still have */
 };
 
-int signals_reset(void);
+int signals_reset(bool use_proc);
 noreturn void exec_command(const struct options *, int, const struct prepared *);
 
 #endif
