@@ -14,7 +14,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -75,32 +74,38 @@ ignored_signals(unsigned long long *ign)
 int
 signals_reset(bool use_proc)
 {
-	const struct {
+	struct kernel_sigaction {
 		void (*handler)(int);
 		unsigned long flags;
 		void (*restorer)(void);
 		unsigned long mask;
-	} dfl = {.handler = SIG_DFL};
+	};
+	const struct kernel_sigaction dfl = {.handler = SIG_DFL},
+	    ignore = {.handler = SIG_IGN};
+	const unsigned long none = 0;
 	unsigned long long ign = ~0ULL;
-	sigset_t none, pipe_only;
 
 	if (use_proc && ignored_signals(&ign) == -1)
 		ign = ~0ULL;
-	for (int sig = 1; sig < NSIG; sig++)
-		if ((ign >> (sig - 1) & 1) != 0 && sig != SIGKILL &&
-		    sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl,
-		    NULL, sizeof(dfl.mask)) == -1)
-			return (-1);
 	/*
 	 * A report written after the original process was killed raised a
 	 * SIGPIPE that waits, blocked; unblocked here, it would kill us with
-	 * the pidfile written and no command running.  Discard it.
+	 * the pidfile written and no command running.  Ignoring a pending
+	 * signal discards it (POSIX sigaction()); the loop then restores the
+	 * default.
 	 */
-	sigemptyset(&pipe_only);
-	sigaddset(&pipe_only, SIGPIPE);
-	(void)sigtimedwait(&pipe_only, NULL, &(struct timespec){0, 0});
-	sigemptyset(&none);
-	return (sigprocmask(SIG_SETMASK, &none, NULL));
+	if (syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL,
+	    sizeof(none)) == -1)
+		return (-1);
+	ign |= 1ULL << (SIGPIPE - 1);
+	for (int sig = 1; sig < NSIG; sig++)
+		if ((ign >> (sig - 1) & 1) != 0 && sig != SIGKILL &&
+		    sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl,
+		    NULL, sizeof(none)) == -1)
+			return (-1);
+	/* The kernel's empty mask, like the kernel's dispositions above. */
+	return ((int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	    sizeof(none)));
 }
 
 /*
