@@ -173,6 +173,30 @@ refuse(struct walk *w, size_t next, struct safeopen *so)
 }
 
 /*
+ * Path components are short: plain loops, not strspn(3) and strcspn(3),
+ * whose first calls would cost the daemon more than every component.
+ */
+static size_t
+slashes(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] == '/')
+		n++;
+	return (n);
+}
+
+static size_t
+component_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '/' && s[n] != '\0')
+		n++;
+	return (n);
+}
+
+/*
  * Walk every directory of w->rest; stop with w->pos at the last component,
  * copied NUL-terminated into so->buf.
  */
@@ -184,8 +208,8 @@ walk_dirs(struct walk *w, struct safeopen *so)
 	int nfd;
 
 	for (;;) {
-		w->pos += strspn(w->rest + w->pos, "/");
-		len = strcspn(w->rest + w->pos, "/");
+		w->pos += slashes(w->rest + w->pos);
+		len = component_len(w->rest + w->pos);
 		next = w->pos + len;
 		if (len == 0 || len > NAME_MAX) {
 			errno = len == 0 ? EISDIR : ENAMETOOLONG;
@@ -193,7 +217,7 @@ walk_dirs(struct walk *w, struct safeopen *so)
 		}
 		memcpy(comp, w->rest + w->pos, len);
 		comp[len] = '\0';
-		if (w->rest[next + strspn(w->rest + next, "/")] == '\0') {
+		if (w->rest[next + slashes(w->rest + next)] == '\0') {
 			memcpy(so->buf, comp, len + 1);
 			return (0);
 		}
@@ -298,7 +322,7 @@ safeopen_open(const char *path, int flags, mode_t mode, bool follow,
 		    mode);
 		if (fd != -1 || errno != ELOOP)
 			break;
-		next = w.pos + strcspn(w.rest + w.pos, "/");
+		next = w.pos + component_len(w.rest + w.pos);
 		if (!follow || !entry_trusted(&w, w.dfd, so->buf)) {
 			so->refusal = REFUSE_SYMLINK;
 			errno = ELOOP;
