@@ -253,19 +253,24 @@ walk_dirs(struct walk *w, struct safeopen *so)
 static int
 walk_init(struct walk *w, const char *path, struct safeopen *so)
 {
+	size_t len;
+
 	*so = (struct safeopen){.dirfd = -1};
 	w->dfd = -1;
 	w->links = 0;
 	w->pos = 0;
 	w->blame = 0;
 	w->root = geteuid() == 0;
-	w->origlen = w->otail = strlen(path);
-	if (path[0] != '/' || w->origlen >= sizeof(w->rest)) {
+	/* Copied and measured in one pass, as walk_dirs() splits it. */
+	for (len = 0; len < sizeof(w->rest) &&
+	    (w->rest[len] = path[len]) != '\0'; len++)
+		;
+	w->origlen = w->otail = len;
+	if (path[0] != '/' || len >= sizeof(w->rest)) {
 		/* options_resolve() made every path absolute. */
 		errno = path[0] != '/' ? EINVAL : ENAMETOOLONG;
 		return (-1);
 	}
-	memcpy(w->rest, path, w->origlen + 1);
 	return (start_at_root(w));
 }
 
