@@ -51,9 +51,12 @@ creds_resolve(struct creds *c, const char *userspec, const char *group)
 	char *user = NULL, *colon;
 	long long n;
 
-	*c = (struct creds){.uid = getuid(), .gid = getgid()};
+	/* Nothing reads the ids unless -u or -g changes them. */
+	*c = (struct creds){.uid = (uid_t)-1, .gid = (gid_t)-1};
 	if (userspec == NULL && group == NULL)
 		return;
+	c->uid = getuid();
+	c->gid = getgid();
 	if (userspec != NULL) {
 		if ((user = strdup(userspec)) == NULL)
 			err(EXIT_OSERR, "resolve user");

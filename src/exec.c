@@ -10,9 +10,10 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -25,41 +26,86 @@
 extern char **environ;
 
 /*
+ * The signals this process ignores, from the SigIgn mask of
+ * /proc/self/status (see proc(5)): bit N-1 is signal N.  Returns 0, or -1
+ * when /proc does not tell.
+ */
+static int
+ignored_signals(unsigned long long *ign)
+{
+	char buf[4096], *p;
+	size_t len = 0;
+	ssize_t n;
+	int fd, i;
+
+	if ((fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len,
+	    sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	if ((p = strstr(buf, "\nSigIgn:\t")) == NULL)
+		return (-1);
+	p += sizeof("\nSigIgn:\t") - 1;
+	*ign = 0;
+	for (i = 0; i < 16; i++, p++) {
+		if (*p >= '0' && *p <= '9')
+			*ign = *ign << 4 | (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			*ign = *ign << 4 | (unsigned)(*p - 'a' + 10);
+		else
+			return (-1);
+	}
+	return (*p == '\n' ? 0 : -1);
+}
+
+/*
  * Every disposition back to SIG_DFL and an empty mask, whatever the caller
  * or this program set: the command must start as if from a clean shell.
- * The kernel's rt_sigaction(2), not the C library's sigaction(3): one
- * system call per signal and no copying, and it also resets the real-time
- * signals glibc reserves for itself (32 and 33), which a caller may have
- * left ignored.  Only ignored signals matter (execve(2) resets caught
- * ones), but finding them needs /proc, which a --chroot may lack: all are
- * reset.
+ * Only ignored signals need it: execve(2) resets caught ones (and every
+ * sa_flags).  Which are ignored, /proc says in one read; with --chroot
+ * (the new root may lack /proc, or hold a file that lies) or when /proc
+ * cannot be read, every signal is reset.  The kernel's rt_sigaction(2),
+ * not the C library's sigaction(3): no copying, and it also resets the
+ * real-time signals glibc reserves for itself (32 and 33), which a caller
+ * may have left ignored.
  */
 int
-signals_reset(void)
+signals_reset(bool use_proc)
 {
-	const struct {
+	struct kernel_sigaction {
 		void (*handler)(int);
 		unsigned long flags;
 		void (*restorer)(void);
 		unsigned long mask;
-	} dfl = {.handler = SIG_DFL};
-	sigset_t none, pipe_only;
+	};
+	const struct kernel_sigaction dfl = {.handler = SIG_DFL},
+	    ignore = {.handler = SIG_IGN};
+	const unsigned long none = 0;
+	unsigned long long ign = ~0ULL;
 
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP &&
-		    syscall(SYS_rt_sigaction, sig, &dfl, NULL,
-		    sizeof(dfl.mask)) == -1)
-			return (-1);
+	if (use_proc && ignored_signals(&ign) == -1)
+		ign = ~0ULL;
 	/*
 	 * A report written after the original process was killed raised a
 	 * SIGPIPE that waits, blocked; unblocked here, it would kill us with
-	 * the pidfile written and no command running.  Discard it.
+	 * the pidfile written and no command running.  Ignoring a pending
+	 * signal discards it (POSIX sigaction()); the loop then restores the
+	 * default.
 	 */
-	sigemptyset(&pipe_only);
-	sigaddset(&pipe_only, SIGPIPE);
-	(void)sigtimedwait(&pipe_only, NULL, &(struct timespec){0, 0});
-	sigemptyset(&none);
-	return (sigprocmask(SIG_SETMASK, &none, NULL));
+	if (syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL,
+	    sizeof(none)) == -1)
+		return (-1);
+	ign |= 1ULL << (SIGPIPE - 1);
+	for (int sig = 1; sig < NSIG; sig++)
+		if ((ign >> (sig - 1) & 1) != 0 && sig != SIGKILL &&
+		    sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl,
+		    NULL, sizeof(none)) == -1)
+			return (-1);
+	/* The kernel's empty mask, like the kernel's dispositions above. */
+	return ((int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	    sizeof(none)));
 }
 
 /*
@@ -111,7 +157,7 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	if (redirect_install(&p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_FDS, .err = errno});
-	if (signals_reset() == -1)
+	if (signals_reset(o->chroot_path == NULL) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_SIGNALS, .err = errno});
 

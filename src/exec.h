@@ -5,8 +5,9 @@
  * credentials, descriptors and signal state that struct prepared and the
  * options describe, then execve(2)s.  It never returns: a failure is sent
  * down reportfd (or, with --foreground, printed) and the process exits.
- * signals_reset() sets every disposition back to SIG_DFL and empties the
- * signal mask, as a clean shell would leave them.
+ * signals_reset() sets every ignored disposition back to SIG_DFL (all of
+ * them unless use_proc lets it read which) and empties the signal mask,
+ * as a clean shell would leave them.
  */
 #ifndef EXEC_H
 #define EXEC_H
@@ -30,7 +31,7 @@ struct prepared {
 	pid_t parent;		/* ... and the supervisor it must still have */
 };
 
-int signals_reset(void);
+int signals_reset(bool use_proc);
 noreturn void exec_command(const struct options *o, int reportfd,
     const struct prepared *p);
 

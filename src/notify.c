@@ -508,10 +508,12 @@ void
 notify_open(const struct options *o, struct notify *n)
 {
 	bool supervised = o->respawn != RESPAWN_NONE || o->syslog;
-	const char *up = getenv("NOTIFY_SOCKET");
+	const char *up;
 	int on = 1;
 
 	*n = (struct notify){.fd = -1};
+	/* Only a foreground supervisor relays: a detached start never looks. */
+	up = o->foreground ? getenv("NOTIFY_SOCKET") : NULL;
 	if (o->foreground && !supervised)
 		return;
 	if (o->foreground && up != NULL && up[0] != '\0') {

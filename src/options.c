@@ -1016,16 +1016,16 @@ options_resolve(struct options *o)
 	creds_resolve(&o->creds, o->user, o->group);
 	prepare_environment(o);
 	resolve_command(o, cwd);
-	if (o->tag == NULL) {
+	/* Only the supervisor uses it: a plain start makes no copy. */
+	if (o->tag == NULL && (o->respawn != RESPAWN_NONE || o->syslog)) {
 		const char *slash = strrchr(o->argv[0], '/');
 		const char *base = slash != NULL ? slash + 1 : o->argv[0];
 
-		/* Only the supervisor uses it: cut, never refused, unless... */
+		/* Cut, never refused, unless... */
 		if ((o->tag = strndup(base, OPTIONS_TAG_MAX)) == NULL)
 			err(EXIT_OSERR, "set tag");
 		/* ...a control character would forge a syslog record. */
-		if ((o->respawn != RESPAWN_NONE || o->syslog) &&
-		    options_check_tag(o->tag) != NULL)
+		if (options_check_tag(o->tag) != NULL)
 			errx(EXIT_USAGE, "parse tag from the command name: "
 			    "control character; give one with --tag");
 	}

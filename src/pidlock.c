@@ -301,7 +301,7 @@ attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 	struct safeopen so;
 	struct wmsg m;
 	int wfd, rfd = -1, sv[2] = {-1, -1}, rc = -1;
-	pid_t w = -1;
+	pid_t w = -1, self;
 
 	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, 0, 0, REFUSE_NONE, 0};
 	if ((wfd = open_file(path, &so, &f->refusal)) == -1) {
@@ -318,11 +318,12 @@ attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		goto out;
 	fflush(NULL);
+	self = getpid();
 	if ((w = fork()) == -1)
 		goto out;
 	if (w == 0) {
 		close(sv[0]);
-		writer(wfd, &so, sv[1], write_pid, getppid());
+		writer(wfd, &so, sv[1], write_pid, self);
 	}
 	/* Before any lock of ours: this close cannot drop one. */
 	close(wfd);
@@ -428,11 +429,17 @@ pidlock_open(const char *path, int *refusal)
 int
 pidlock_write(int fd, pid_t pid)
 {
-	char buf[32];
-	int len = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-	ssize_t n;
+	char buf[16], *p = buf + sizeof(buf);
+	unsigned long v = (unsigned long)pid;
+	ssize_t n, len;
 
-	if ((n = pwrite(fd, buf, (size_t)len, 0)) != len) {
+	/* By hand: the writer's only use of stdio would cost it more. */
+	*--p = '\n';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	len = buf + sizeof(buf) - p;
+	if ((n = pwrite(fd, p, (size_t)len, 0)) != len) {
 		if (n >= 0)
 			errno = ENOSPC;
 		return (-1);

@@ -41,6 +41,7 @@ struct walk {
 	int dfd;		/* the directory reached so far */
 	bool trusted;		/* only root could have changed the walk so far */
 	bool sticky;		/* dfd is TRUST_ROOT_ENTRIES */
+	bool root;		/* we run as root: asked once per walk */
 };
 
 /*
@@ -54,11 +55,11 @@ struct walk {
 enum trust { TRUST_NONE, TRUST_ROOT_ENTRIES, TRUST_ALL };
 
 static enum trust
-dir_trust(int fd)
+dir_trust(int fd, bool root)
 {
 	struct stat st;
 
-	if (geteuid() != 0)
+	if (!root)
 		return (TRUST_ALL);
 	if (fstat(fd, &st) == -1 || st.st_uid != 0)
 		return (TRUST_NONE);
@@ -103,7 +104,7 @@ is_symlink(int dfd, const char *name)
 static void
 enter(struct walk *w, int nfd)
 {
-	enum trust t = dir_trust(nfd);
+	enum trust t = dir_trust(nfd, w->root);
 
 	if (w->dfd != -1)
 		close(w->dfd);
@@ -172,6 +173,30 @@ refuse(struct walk *w, size_t next, struct safeopen *so)
 }
 
 /*
+ * Path components are short: plain loops, not strspn(3) and strcspn(3),
+ * whose first calls would cost the daemon more than every component.
+ */
+static size_t
+slashes(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] == '/')
+		n++;
+	return (n);
+}
+
+static size_t
+component_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] != '/' && s[n] != '\0')
+		n++;
+	return (n);
+}
+
+/*
  * Walk every directory of w->rest; stop with w->pos at the last component,
  * copied NUL-terminated into so->buf.
  */
@@ -183,8 +208,8 @@ walk_dirs(struct walk *w, struct safeopen *so)
 	int nfd;
 
 	for (;;) {
-		w->pos += strspn(w->rest + w->pos, "/");
-		len = strcspn(w->rest + w->pos, "/");
+		w->pos += slashes(w->rest + w->pos);
+		len = component_len(w->rest + w->pos);
 		next = w->pos + len;
 		if (len == 0 || len > NAME_MAX) {
 			errno = len == 0 ? EISDIR : ENAMETOOLONG;
@@ -192,7 +217,7 @@ walk_dirs(struct walk *w, struct safeopen *so)
 		}
 		memcpy(comp, w->rest + w->pos, len);
 		comp[len] = '\0';
-		if (w->rest[next + strspn(w->rest + next, "/")] == '\0') {
+		if (w->rest[next + slashes(w->rest + next)] == '\0') {
 			memcpy(so->buf, comp, len + 1);
 			return (0);
 		}
@@ -228,18 +253,24 @@ walk_dirs(struct walk *w, struct safeopen *so)
 static int
 walk_init(struct walk *w, const char *path, struct safeopen *so)
 {
+	size_t len;
+
 	*so = (struct safeopen){.dirfd = -1};
 	w->dfd = -1;
 	w->links = 0;
 	w->pos = 0;
 	w->blame = 0;
-	w->origlen = w->otail = strlen(path);
-	if (path[0] != '/' || w->origlen >= sizeof(w->rest)) {
+	w->root = geteuid() == 0;
+	/* Copied and measured in one pass, as walk_dirs() splits it. */
+	for (len = 0; len < sizeof(w->rest) &&
+	    (w->rest[len] = path[len]) != '\0'; len++)
+		;
+	w->origlen = w->otail = len;
+	if (path[0] != '/' || len >= sizeof(w->rest)) {
 		/* options_resolve() made every path absolute. */
 		errno = path[0] != '/' ? EINVAL : ENAMETOOLONG;
 		return (-1);
 	}
-	memcpy(w->rest, path, w->origlen + 1);
 	return (start_at_root(w));
 }
 
@@ -296,7 +327,7 @@ safeopen_open(const char *path, int flags, mode_t mode, bool follow,
 		    mode);
 		if (fd != -1 || errno != ELOOP)
 			break;
-		next = w.pos + strcspn(w.rest + w.pos, "/");
+		next = w.pos + component_len(w.rest + w.pos);
 		if (!follow || !entry_trusted(&w, w.dfd, so->buf)) {
 			so->refusal = REFUSE_SYMLINK;
 			errno = ELOOP;

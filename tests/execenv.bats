@@ -365,6 +365,22 @@ kill_child() {
 	[ ! -e "$T/pid" ]
 }
 
+@test "--chroot without /proc inside: every ignored signal is reset still" {
+	need_root
+	make_root "$T/root"
+	run -0 --separate-stderr python3 -c '
+import os, signal, sys
+for n in (signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR2, 40, 64):
+    signal.signal(n, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --chroot "$T/root" \
+	    -p "$T/pid" /probe -r /rep 3>&-
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/root/rep"
+	[ ! -e "$T/root/proc" ]
+	[ "$(status_of "$(cat "$T/pid")" SigIgn)" = 0000000000000000 ]
+}
+
 # ---------------------------------------------------------------- caps
 
 

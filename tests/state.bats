@@ -108,6 +108,20 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 	[ "$(readlink /proc/$pid/fd/$fd)" = "$T/pid" ]
 }
 
+@test "a caller that ignores every signal it can: the daemon ignores none" {
+	# glibc refuses 32 and 33 to sigaction(2); the rest are all ignored.
+	run -0 python3 -c '
+import os, signal, sys
+for n in range(1, signal.NSIG):
+    if n not in (signal.SIGKILL, signal.SIGSTOP, 32, 33):
+        signal.signal(n, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE" \
+	    -r "$T/rep" 3>&-
+	wait_report "$T/rep"
+	[ "$(probe_val "$T/rep" sigign)" = 0000000000000000 ]
+	[ "$(probe_val "$T/rep" sigblk)" = 0000000000000000 ]
+}
+
 @test "errors still reach a caller whose stdin and stdout are closed" {
 	run -127 --separate-stderr bash -c 'exec "$@" <&- >&-' _ "$DAEMONIZE" no-such-cmd-xyz
 	[ "$stderr" = "daemonize: exec no-such-cmd-xyz: command not found" ]
