@@ -422,6 +422,23 @@ supervise_as_nobody() {
 	[ ! -e "$T/pid" ]
 }
 
+# Issue 14 point 7: as systemd stops a Type=simple unit.  The child dies of
+# the forwarded SIGTERM (143 if it were the status), yet the supervisor
+# stopped on request exits 0, so the unit does not end "failed".
+@test "--foreground --respawn: SIGTERM stops a child that dies of it; 0, not 143" {
+	"$DAEMONIZE" -f --respawn -p "$T/pid" "$PROBE" -r "$T/rep" 3>&- &
+	fg=$!
+	track_pid "$fg"
+	wait_report "$T/rep"
+	child=$(probe_val "$T/rep" pid)
+	kill -TERM "$fg"
+	rc=0
+	wait "$fg" || rc=$?
+	[ "$rc" -eq 0 ]
+	is_dead "$child"
+	[ ! -e "$T/pid" ]
+}
+
 @test "--foreground --respawn: a stop that leaves the child running is 1, not 0" {
 	# No KILL step, and the child ignores SIGTERM: the stop failed.
 	"$DAEMONIZE" -f --respawn --retry=TERM/0.5 -p "$T/pid" \
