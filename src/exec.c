@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,15 +75,28 @@ ignored_signals(unsigned long long *ign)
 int
 signals_reset(bool use_proc)
 {
+	/*
+	 * The kernel's struct sigaction and sigset_t, not the C library's:
+	 * the set is 64 bits on every architecture but MIPS (128 bits,
+	 * after the flags), whatever the size of a long.
+	 */
+#if defined(__mips__)
+	struct kernel_sigaction {
+		unsigned int flags;
+		void (*handler)(int);
+		uint64_t mask[2];
+	};
+#else
 	struct kernel_sigaction {
 		void (*handler)(int);
 		unsigned long flags;
 		void (*restorer)(void);
-		unsigned long mask;
+		uint64_t mask[1];
 	};
+#endif
 	const struct kernel_sigaction dfl = {.handler = SIG_DFL},
 	    ignore = {.handler = SIG_IGN};
-	const unsigned long none = 0;
+	const size_t setsize = sizeof(dfl.mask);
 	unsigned long long ign = ~0ULL;
 
 	if (use_proc && ignored_signals(&ign) == -1)
@@ -94,18 +108,18 @@ signals_reset(bool use_proc)
 	 * signal discards it (POSIX sigaction()); the loop then restores the
 	 * default.
 	 */
-	if (syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL,
-	    sizeof(none)) == -1)
+	if (syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL, setsize) == -1)
 		return (-1);
 	ign |= 1ULL << (SIGPIPE - 1);
+	/* SigIgn tells of signals 1 to 64; any above are reset. */
 	for (int sig = 1; sig < NSIG; sig++)
-		if ((ign >> (sig - 1) & 1) != 0 && sig != SIGKILL &&
-		    sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl,
-		    NULL, sizeof(none)) == -1)
+		if ((sig > 64 || (ign >> (sig - 1) & 1) != 0) &&
+		    sig != SIGKILL && sig != SIGSTOP &&
+		    syscall(SYS_rt_sigaction, sig, &dfl, NULL, setsize) == -1)
 			return (-1);
 	/* The kernel's empty mask, like the kernel's dispositions above. */
-	return ((int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
-	    sizeof(none)));
+	return ((int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, dfl.mask, NULL,
+	    setsize));
 }
 
 /*
