@@ -17,6 +17,8 @@ CONTRIB=$BATS_TEST_DIRNAME/../contrib
 zsh_complete()
 {
 	command -v zsh >/dev/null || skip "zsh is not installed"
+	zsh -fc 'zmodload zsh/zpty && zpty z true' 2>/dev/null ||
+	    skip "zsh's zpty gets no pseudo-terminal here (no /dev/pts?)"
 	[ -f "$T/setup.zsh" ] || {
 		cat >"$T/setup.zsh" <<-'EOF'
 		PS1='' PROMPT_EOL_MARK=''
@@ -67,12 +69,15 @@ zsh_complete()
 # fish_complete LINE: the candidates fish offers for LINE (complete -C),
 # without their descriptions, sorted.  The completion file is found in
 # fish_complete_path, as installed, not sourced; a scratch HOME keeps the
-# user's own fish configuration out.
+# user's own fish configuration out.  fish completes only a command it
+# finds in PATH, so $DAEMONIZE is put there as daemonize (whether or not
+# the system has one).
 fish_complete()
 {
 	command -v fish >/dev/null || skip "fish is not installed"
-	mkdir -p "$T/home"
-	run -0 --separate-stderr env HOME="$T/home" \
+	mkdir -p "$T/home" "$T/bin"
+	ln -sf "$DAEMONIZE" "$T/bin/daemonize"
+	run -0 --separate-stderr env HOME="$T/home" PATH="$T/bin:$PATH" \
 	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local" \
 	    timeout 30 fish -c \
 	    'set -p fish_complete_path $argv[1]; complete -C $argv[2]' \
@@ -235,14 +240,15 @@ as_nobody()
 	command -v setpriv >/dev/null || skip "setpriv is not installed"
 	[ "$(id -u)" = 0 ] || skip "needs root to run the shell as nobody"
 	reachable_by_all
-	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish" "$T/zsh"
+	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish" "$T/zsh" "$T/bin"
+	ln -sf "$DAEMONIZE" "$T/bin/daemonize"	# fish_complete says why
 	cp "$CONTRIB/fish/daemonize.fish" "$T/fish/"
 	cp "$CONTRIB/zsh/_daemonize" "$T/zsh/"
 	touch "$T/xdg/daemonize/web.pid" "$T/xdg/daemonize/worker.pid" \
 	    "$T/xdg/daemonize/other.pid"
 	chmod -R a+rX "$T/xdg" "$T/fish" "$T/zsh"
 	chown nobody "$T/home"
-	AS=(env HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg"
+	AS=(env HOME="$T/home" XDG_RUNTIME_DIR="$T/xdg" PATH="$T/bin:$PATH"
 	    XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local"
 	    setpriv --reuid=nobody --regid=nogroup --clear-groups)
 }
