@@ -221,6 +221,8 @@ PY
 	# The human line escapes them too: nothing a terminal would act on.
 	run -0 "$DAEMONIZE" -p "$T/pid" --status -v
 	[[ $output == *'q"uote back\\slash new\nline \001\033[31m\177 \377\303 '* ]]
+	# The whole job: teardown's TERM to sh alone would leave its sleep.
+	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
 
 @test "restarts and last_exit after a child that exits 1 twice" {
