@@ -20,8 +20,8 @@
 #include "exec.h"
 #include "execenv.h"
 #include "options.h"
-#include "pidlock.h"
 #include "report.h"
+#include "setup.h"
 
 extern char **environ;
 
@@ -116,13 +116,8 @@ static noreturn void
 fail(const struct options *o, int reportfd, const struct prepared *p,
     struct report *r)
 {
-	if (o->mode == MODE_PLAIN) {
-		redirect_undo(o, &p->io);
-		if (p->lockfile_created)
-			pidlock_unlink(o->lockfile, p->lockfile_fd);
-		if (p->pidfile_fd >= 0)
-			pidlock_unlink(o->pidfile, p->pidfile_fd);
-	}
+	if (o->mode == MODE_PLAIN)
+		setup_undo(o, p);
 	report_fail(o, reportfd, r);
 }
 
