@@ -21,8 +21,8 @@
 #include "exec.h"
 #include "execenv.h"
 #include "options.h"
-#include "pidlock.h"
 #include "report.h"
+#include "setup.h"
 
 extern char **environ;
 
@@ -130,13 +130,8 @@ static noreturn void
 fail(const struct options *o, int reportfd, const struct prepared *p,
     struct report *r)
 {
-	if (p->keeps_locks) {
-		redirect_undo(o, &p->io);
-		if (p->lockfile_created)
-			pidlock_unlink(o->lockfile, p->lockfile_fd);
-		if (p->pidfile_fd >= 0)
-			pidlock_unlink(o->pidfile, p->pidfile_fd);
-	}
+	if (o->mode == MODE_PLAIN)
+		setup_undo(o, p);
 	report_fail(o, reportfd, r);
 }
 
@@ -175,7 +170,7 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_SIGNALS, .err = errno});
 
-	if (p->keeps_locks) {
+	if (o->mode == MODE_PLAIN) {
 		keep[nkeep++] = p->pidfile_fd;
 		keep[nkeep++] = p->lockfile_fd;
 	}
@@ -187,7 +182,7 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		    &(struct report){.stage = STAGE_FDS, .err = errno});
 
 	/* Last: a start that failed above left the old log intact. */
-	if (p->keeps_locks && redirect_truncate(o, &p->io) == -1)
+	if (o->mode == MODE_PLAIN && redirect_truncate(o, &p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
 	execve(o->command_path, o->argv, environ);

@@ -26,7 +26,6 @@ struct prepared {
 	int lockfile_fd;	/* -1, or a separate lockfile held locked */
 	bool lockfile_created;	/* ... which this start created */
 	struct stdio_files io;	/* to become 0, 1 and 2 */
-	bool keeps_locks;	/* plain mode: the command inherits the locks */
 	int pdeathsig;		/* supervised child: PR_SET_PDEATHSIG, or 0 */
 	pid_t parent;		/* ... and the supervisor it must still have */
 };

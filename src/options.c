@@ -377,6 +377,19 @@ check_nofile(const struct options *o, char *errbuf, size_t errlen)
 	return (0);
 }
 
+/*
+ * The run mode and whether the original process waits for readiness:
+ * derived from the flags alone, once, before the checks that depend on it.
+ */
+static void
+decide_mode(struct options *o)
+{
+	o->mode = o->respawn != RESPAWN_NONE || o->syslog ? MODE_SUPERVISE :
+	    MODE_PLAIN;
+	o->parent_waits = o->mode == MODE_PLAIN && o->wait_ready &&
+	    !o->foreground;
+}
+
 int
 options_parse(struct options *o, int argc, char *argv[], char *errbuf,
     size_t errlen)
@@ -669,6 +682,7 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	}
 
 	o->argv = argv + optind;
+	decide_mode(o);
 	if (o->name != NULL && o->pidfile != NULL)
 		return (bad(errbuf, errlen, "parse --name: not with -p (the "
 		    "name is the pidfile RUNDIR/NAME.pid)"));
@@ -715,8 +729,8 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	 * a supervisor execs in place, and a plain start stops nothing.
 	 */
 	if (retry_set && o->action != ACTION_STOP &&
-	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
-	    !o->syslog && (!o->wait_ready || o->foreground))
+	    o->action != ACTION_RESTART && o->mode == MODE_PLAIN &&
+	    !o->parent_waits)
 		return (bad(errbuf, errlen, "parse --retry: only --stop, "
 		    "--restart, a supervisor (--respawn, --syslog) and "
 		    "--wait-ready without --foreground use a stop schedule"));
@@ -728,11 +742,10 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	    getenv("NOTIFY_SOCKET") == NULL)
 		return (bad(errbuf, errlen, "parse --wait-ready: with "
 		    "--foreground there is nobody to wait (no NOTIFY_SOCKET)"));
-	if (o->child_pidfile != NULL && o->respawn == RESPAWN_NONE &&
-	    !o->syslog)
+	if (o->child_pidfile != NULL && o->mode == MODE_PLAIN)
 		return (bad(errbuf, errlen,
 		    "parse --child-pidfile: only with --respawn or --syslog"));
-	if (o->tag != NULL && o->respawn == RESPAWN_NONE && !o->syslog)
+	if (o->tag != NULL && o->mode == MODE_PLAIN)
 		return (bad(errbuf, errlen,
 		    "parse --tag: only with --respawn or --syslog"));
 	if (respawn_tuned && o->respawn == RESPAWN_NONE)
@@ -1017,7 +1030,7 @@ options_resolve(struct options *o)
 	prepare_environment(o);
 	resolve_command(o, cwd);
 	/* Only the supervisor uses it: a plain start makes no copy. */
-	if (o->tag == NULL && (o->respawn != RESPAWN_NONE || o->syslog)) {
+	if (o->tag == NULL && o->mode == MODE_SUPERVISE) {
 		const char *slash = strrchr(o->argv[0], '/');
 		const char *base = slash != NULL ? slash + 1 : o->argv[0];
 

@@ -47,17 +47,30 @@ report_send(int fd, const struct report *rec)
 noreturn void
 report_fail(const struct options *o, int fd, const struct report *rec)
 {
-	char msg[1024];
 	int code;
 
 	if (fd >= 0) {
 		report_send(fd, rec);
 		_exit(EXIT_SOFTWARE);
 	}
-	code = report_describe(o, rec, msg, sizeof(msg));
-	fprintf(stderr, "daemonize: %s\n", msg);
+	code = report_print(o, rec);
 	fflush(stderr);
 	_exit(code);
+}
+
+/*
+ * In a process that still has the caller's terminal: describe a failure
+ * record on stderr and return its exit code.
+ */
+int
+report_print(const struct options *o, const struct report *rec)
+{
+	char msg[1024];
+	int code;
+
+	code = report_describe(o, rec, msg, sizeof(msg));
+	fprintf(stderr, "daemonize: %s\n", msg);
+	return (code);
 }
 
 /*

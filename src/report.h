@@ -87,6 +87,7 @@ noreturn void report_fail(const struct options *o, int fd,
     const struct report *rec);
 int report_describe(const struct options *o, const struct report *r, char *buf,
     size_t len);
+int report_print(const struct options *o, const struct report *rec);
 int report_read(int fd, struct report *rec);
 
 #endif

@@ -658,7 +658,6 @@ child_exec(const struct supervisor *s, int reportfd)
 	struct prepared cp = {
 		.pidfile_fd = -1,
 		.lockfile_fd = -1,
-		.keeps_locks = false,
 		.pdeathsig = SIGTERM,
 		.parent = s->self,
 	};
