@@ -132,7 +132,6 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	struct report r = {.stage = STAGE_NONE};
 	int keep[2 + KEEP_FDS_MAX];
 	size_t nkeep = 0;
-	int stage;
 
 	if (execenv_apply(o, &r) == -1)
 		fail(o, reportfd, p, &r);
@@ -141,9 +140,8 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		    &(struct report){.stage = STAGE_CHDIR, .err = errno});
 	if (execenv_keep_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
-	if (creds_apply(&o->creds, &stage) == -1)
-		fail(o, reportfd, p,
-		    &(struct report){.stage = stage, .err = errno});
+	if (creds_apply(&o->creds, &r) == -1)
+		fail(o, reportfd, p, &r);
 	if (execenv_raise_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -176,6 +174,14 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	if (p->keeps_locks && redirect_truncate(o, &p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
+	/*
+	 * A supervised child (the one caller that keeps no locks) says that
+	 * execve(2) comes next: its supervisor then takes EOF on the pipe for
+	 * a successful exec, and EOF without this record for a child that
+	 * died on the way (report.h).  Plain mode's EOF follows STAGE_STARTED.
+	 */
+	if (!p->keeps_locks)
+		report_send(reportfd, &(struct report){.stage = STAGE_CHILD});
 	execve(o->command_path, o->argv, environ);
 
 	/* ENOENT for a file that exists: its #! interpreter is missing. */

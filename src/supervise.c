@@ -91,6 +91,7 @@ struct supervisor {
 	int reportfd;		/* to the original, until the start is confirmed */
 	int sigfd;
 	int execfd;		/* the child's report pipe while STARTING, or -1 */
+	bool exec_next;		/* ... which said that execve(2) comes next */
 	int childpidfd;		/* --child-pidfile, or -1 */
 	bool starting;		/* the first start is not confirmed yet */
 	bool awaiting_ready;	/* ... and READY=1 is what it waits for */
@@ -466,8 +467,12 @@ start_confirmed(struct supervisor *s)
 }
 
 /*
- * The child's report pipe is readable, or the child has exited: EOF means
- * its execve(2) succeeded, a record that it failed.  The first child's
+ * The child's report pipe is readable, or the child has exited.  The child
+ * sends STAGE_CHILD just before its execve(2), and the pipe is close-on-
+ * exec: EOF after that record means the exec succeeded, any other record
+ * that a step failed.  EOF without the record is a child that died before
+ * it could say anything (killed from outside): a failure too, never taken
+ * for a running command, unless our own stop killed it.  The first child's
  * failure is the original process's to report; a later one's is logged
  * when the child's exit is (why[]).
  */
@@ -477,18 +482,27 @@ exec_outcome(struct supervisor *s)
 	struct report rec;
 	int r = report_read(s->execfd, &rec);
 
+	if (r == 1 && rec.stage == STAGE_CHILD && !s->exec_next) {
+		s->exec_next = true;	/* EOF is next, or a failure */
+		return;
+	}
 	if (r == -1)
 		rec = (struct report){.stage = STAGE_SUPERVISE, .err = errno,
 		    .pid = s->child};
+	else if (r == 0 && !s->exec_next)
+		rec = (struct report){.stage = STAGE_SUPERVISE, .err = ESRCH,
+		    .pid = s->child};
 	close(s->execfd);
 	s->execfd = -1;
-	if (r == 0) {
+	if (r == 0 && s->exec_next) {
 		if (s->state == SUP_STARTING)
 			s->state = SUP_RUNNING;
 		if (s->starting)
 			start_confirmed(s);
 		return;
 	}
+	if (r == 0 && s->state == SUP_STOPPING)
+		return;		/* the stop is what happened to it */
 	if (s->starting) {
 		s->fail = rec;
 		begin_stop(s, 0);
@@ -609,8 +623,8 @@ child_exited(struct supervisor *s, int status)
 	char what[640], how[128];
 	pid_t pid = s->child;
 
-	if (s->execfd >= 0)
-		exec_outcome(s);	/* its record is in the pipe by now */
+	while (s->execfd >= 0)
+		exec_outcome(s);	/* its records are in the pipe by now */
 	output_drain(&s->out);		/* its last lines carry its pid */
 	s->child = 0;
 	s->status = status;
@@ -666,9 +680,13 @@ child_exec(const struct supervisor *s, int reportfd)
 	if (s->reportfd >= 0)
 		close(s->reportfd);
 	(void)setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		report_fail(s->o, reportfd, &(struct report){
+		    .stage = STAGE_SUPERVISE, .err = errno});
 	/* If the supervisor died before prctl, we are already someone else's. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != s->self)
-		_exit(EXIT_OSERR);
+	if (getppid() != s->self)
+		report_fail(s->o, reportfd, &(struct report){
+		    .stage = STAGE_SUPERVISE, .err = ESRCH});
 	output_child_stdio(&s->out, &s->p->io, &cp.io);
 	exec_command(s->o, reportfd, &cp);
 }
@@ -717,6 +735,7 @@ spawn(struct supervisor *s)
 	(void)setpgid(pid, pid);	/* no window where the group is missing */
 	s->child = s->pgid = pid;
 	s->execfd = ep[0];
+	s->exec_next = false;
 	s->state = SUP_STARTING;
 	s->deadline = -1;
 	output_set_pid(&s->out, pid);
@@ -854,7 +873,7 @@ on_notify(struct supervisor *s)
 	 * take that EOF first if this poll round saw the socket before it,
 	 * or a READY=1 would find the start not yet waiting for it.
 	 */
-	if (s->execfd >= 0 && poll(&(struct pollfd){.fd = s->execfd,
+	while (s->execfd >= 0 && poll(&(struct pollfd){.fd = s->execfd,
 	    .events = POLLIN}, 1, 0) > 0)
 		exec_outcome(s);
 	while ((r = notify_receive(s->n, s->o, s->self, &m)) != NOTIFY_EMPTY) {

@@ -819,3 +819,18 @@ $sup 1" ]
 	[ "$(sed 1d "$T/reaped")" = "$(probe_val "$T/rep" ppid) 3" ]
 	[ ! -e "$T/pid" ]
 }
+
+@test "71: a first child that dies before its exec is a failed start, never a running command" {
+	"$NOSYS" --check || skip "no seccomp filter here"
+	# Its first step fails: the child says so through its report pipe.
+	run -71 --separate-stderr "$NOSYS" --pdeathsig=eperm "$DAEMONIZE" \
+	    --respawn -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: supervise $PROBE: Operation not permitted" ]
+	[ ! -e "$T/pid" ]
+	# Killed before it could say anything: EOF alone is not an exec.
+	run -71 --separate-stderr "$NOSYS" --pdeathsig=kill "$DAEMONIZE" \
+	    --respawn -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: supervise $PROBE: No such process" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
+}
