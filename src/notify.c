@@ -57,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -67,6 +66,7 @@
 #include "parse.h"
 #include "pidlock.h"
 #include "report.h"
+#include "util.h"
 
 #define NOTIFY_SOCKET_NAME "notify"
 #define NOTIFY_MAX_FDS 253	/* SCM_MAX_FD: more are never passed */
@@ -668,15 +668,6 @@ struct readiness {
 	char status[NOTIFY_STATUS_MAX];	/* the last STATUS=, printable */
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /* Copy text a daemon sent, with control characters made harmless. */
 void
 notify_printable(char *dst, size_t len, const char *src)
@@ -733,10 +724,7 @@ static void
 undo_start(const struct options *o, struct readiness *w)
 {
 	pid_t pids[64];
-	struct stat st;
-	pid_t holder;
 	size_t n;
-	int refusal;
 
 	if (w->pidfd >= 0)
 		control_stop_pid(w->daemon, &o->retry, o->verbose);
@@ -750,9 +738,8 @@ undo_start(const struct options *o, struct readiness *w)
 			control_stop_pid(pids[i], &o->retry, o->verbose);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		continue;
-	if (o->pidfile != NULL &&
-	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
-		pidlock_remove_stale(o->pidfile, &st);
+	if (o->pidfile != NULL)
+		(void)util_remove_stale(o->pidfile, 0);
 }
 
 /* Undo the start, print why it failed, return its exit code. */
@@ -812,7 +799,7 @@ daemon_exited(const struct options *o, struct notify *n,
 static void
 linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
 {
-	long long until = now_ms() + (sender == daemon ? 20 : 1000);
+	long long until = util_now_ms() + (sender == daemon ? 20 : 1000);
 	struct pollfd pfd[2] = {{.fd = n->fd, .events = POLLIN}, {.fd = -1}};
 	struct notify_message m;
 	enum notify_result r;
@@ -827,7 +814,7 @@ linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
 		    r != NOTIFY_ERROR)
 			if (m.barrier)
 				goto out;
-		left = until - now_ms();
+		left = until - util_now_ms();
 		if (left <= 0 || poll(pfd, 2, (int)left) <= 0 ||
 		    ((pfd[1].revents & POLLIN) &&
 		    control_exit_seen(pfd[1].fd, sender))) {
@@ -848,7 +835,7 @@ static int
 handle_message(const struct options *o, struct notify *n,
     struct readiness *w, const struct notify_message *m)
 {
-	long long now = now_ms();
+	long long now = util_now_ms();
 
 	if (m->warning != NULL && o->verbose)
 		fprintf(stderr, "daemonize: message from pid %d: %s\n",
@@ -956,7 +943,7 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 	struct pollfd pfd[3];
 	int rc;
 
-	w.start_ms = now_ms();
+	w.start_ms = util_now_ms();
 	w.deadline_ms = w.start_ms + o->wait_ready_ms;
 	if ((w.pidfd = control_exit_fd(daemon, true)) == -1 && errno != ESRCH)
 		return (fail_start(o, n, &w, &(struct report){
@@ -965,7 +952,7 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 	pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = w.pidfd, .events = POLLIN};
 	for (;;) {
-		long long left = w.deadline_ms - now_ms();
+		long long left = w.deadline_ms - util_now_ms();
 		int ready;
 
 		if (left < 0)
@@ -1000,7 +987,7 @@ notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
 		    control_exit_seen(w.pidfd, daemon)))
 			return (daemon_exited(o, n, &w));
 		/* Checked every turn: a chatty sender cannot outrun it. */
-		if (now_ms() >= w.deadline_ms)
+		if (util_now_ms() >= w.deadline_ms)
 			return (fail_start(o, n, &w, &(struct report){
 			    .stage = STAGE_NOTIFY_TIMEOUT, .pid = daemon,
 			    .extra = w.deadline_ms - w.start_ms > INT_MAX ?

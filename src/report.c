@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include "options.h"
 #include "parse.h"
 #include "report.h"
+#include "util.h"
 
 /* Send one record; a vanished reader is not our problem (EPIPE ignored). */
 void
@@ -211,22 +211,6 @@ last_limit(const struct options *o, int resource)
 	return (found);
 }
 
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		const char *name = signal_name(WTERMSIG(status));
-
-		snprintf(buf, len, "was killed by signal %d%s%s%s",
-		    WTERMSIG(status), name ? " (SIG" : "", name ? name : "",
-		    name ? ")" : "");
-	} else
-		snprintf(buf, len, "stopped with status 0x%x", status);
-}
-
 /*
  * Turn a failure record into "action object: reason" (without the
  * "daemonize: " prefix) and return the exit code from exitcodes.h.
@@ -385,7 +369,7 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		if (r->err != 0)
 			snprintf(extra, sizeof(extra), "exited");
 		else
-			describe_status(r->extra, extra, sizeof(extra));
+			util_describe_status(r->extra, extra, sizeof(extra));
 		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
 		    (int)r->pid, extra);
 		return (EXIT_DIEDEARLY);

@@ -28,6 +28,7 @@
 #include "pidlock.h"
 #include "report.h"
 #include "start.h"
+#include "util.h"
 
 /*
  * Block every signal in the original process, first thing in main(), so a
@@ -83,18 +84,13 @@ static int
 abort_start(const struct options *o, int fd, pid_t intermediate,
     pid_t daemon, int signo)
 {
-	struct stat st;
-	pid_t holder;
-	int refusal;
-
 	if (daemon == 0)
 		daemon = await_started(fd, intermediate);
 	waitpid(intermediate, NULL, 0);
 	if (daemon > 0)
 		control_stop_pid(daemon, &o->retry, o->verbose);
-	if (o->pidfile != NULL &&
-	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
-		pidlock_remove_stale(o->pidfile, &st);
+	if (o->pidfile != NULL)
+		(void)util_remove_stale(o->pidfile, 0);
 	warnx("start %s: interrupted by SIG%s", o->argv[0],
 	    signal_name(signo) ? signal_name(signo) : "?");
 	return (128 + signo);
@@ -112,17 +108,11 @@ abort_start(const struct options *o, int fd, pid_t intermediate,
 static void
 remove_left_pidfile(const struct options *o, pid_t daemon)
 {
-	struct stat st;
-	pid_t holder;
-	int refusal;
-
 	if (o->pidfile == NULL || daemon <= 0)
 		return;
 	/* It exits right after reporting; its exit releases the lock. */
 	control_wait_gone(daemon, 2000);
-	if (pidlock_query(o->pidfile, &holder, &st, &refusal) ==
-	    PIDLOCK_FREE && pidlock_hint(o->pidfile) == daemon)
-		pidlock_remove_stale(o->pidfile, &st);
+	(void)util_remove_stale(o->pidfile, daemon);
 }
 
 /*

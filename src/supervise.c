@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -60,6 +59,7 @@
 #include "supervise.h"
 #include "sys.h"
 #include "title.h"
+#include "util.h"
 
 /* At most one log line per this interval for a flood of the same event. */
 #define SUP_LOG_INTERVAL_MS 5000
@@ -151,15 +151,6 @@ publish(const struct supervisor *s)
 	(void)statefile_publish(s->o->pidfile, &st);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /* A wait status as a shell reports it: 128+N for death by signal N. */
 static int
 status_code(int status)
@@ -167,20 +158,6 @@ status_code(int status)
 	if (WIFSIGNALED(status))
 		return (128 + WTERMSIG(status));
 	return (WEXITSTATUS(status));
-}
-
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	const char *name;
-
-	if (WIFSIGNALED(status)) {
-		name = signal_name(WTERMSIG(status));
-		snprintf(buf, len, "was killed by signal %d (SIG%s)",
-		    WTERMSIG(status), name != NULL ? name : "?");
-	} else
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
 }
 
 /*
@@ -200,7 +177,7 @@ final_flush(struct supervisor *s)
 		while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
 			    si.ssi_signo == SIGQUIT) && s->stop_until < 0)
-				s->stop_until = now_ms() +
+				s->stop_until = util_now_ms() +
 				    schedule_ms(&s->o->retry);
 	if (r == -1 && (lost = output_discard(&s->out)) > 0)
 		output_log(&s->out, LOG_ERR, "stop %s: dropped %lu line%s of "
@@ -400,7 +377,7 @@ begin_stop(struct supervisor *s, int sig)
 
 	if (s->state == SUP_STOPPING) {
 		if (sig != 0 && s->stop_until < 0)
-			s->stop_until = now_ms() + schedule_ms(r);
+			s->stop_until = util_now_ms() + schedule_ms(r);
 		if (sig != 0)
 			signal_tree(s, sig);
 		return;
@@ -409,11 +386,11 @@ begin_stop(struct supervisor *s, int sig)
 	s->awaiting_ready = false;
 	s->step = 0;
 	if (sig != 0)
-		s->stop_until = now_ms() + schedule_ms(r);
+		s->stop_until = util_now_ms() + schedule_ms(r);
 	if (sig == 0)
 		sig = r->nsteps > 0 ? r->step[0].signo : SIGKILL;
 	signal_tree(s, sig);
-	s->deadline = now_ms() + step_ms(r, 0);
+	s->deadline = util_now_ms() + step_ms(r, 0);
 	if (!descendants_left())
 		finish(s);
 }
@@ -436,7 +413,7 @@ stop_next(struct supervisor *s)
 		s->step = 0;
 	}
 	signal_tree(s, r->step[s->step].signo);
-	s->deadline = now_ms() + step_ms(r, s->step);
+	s->deadline = util_now_ms() + step_ms(r, s->step);
 }
 
 /* The start is confirmed: EOF on the report pipe lets the original exit 0. */
@@ -462,7 +439,7 @@ start_confirmed(struct supervisor *s)
 		return;
 	}
 	s->awaiting_ready = true;
-	s->ready_since = now_ms();
+	s->ready_since = util_now_ms();
 	s->deadline = s->ready_since + s->o->wait_ready_ms;
 }
 
@@ -554,7 +531,7 @@ begin_cleanup(struct supervisor *s)
 	output_log(&s->out, LOG_NOTICE, "stopping what pid %d left behind "
 	    "before the restart", (int)s->pgid);
 	signal_tree(s, r->nsteps > 0 ? r->step[0].signo : SIGKILL);
-	s->deadline = now_ms() + step_ms(r, 0);
+	s->deadline = util_now_ms() + step_ms(r, 0);
 }
 
 /* Nothing is left of the last run: on to the back-off's end. */
@@ -579,7 +556,7 @@ cleanup_next(struct supervisor *s)
 		return;
 	}
 	signal_tree(s, r->step[s->step].signo);
-	s->deadline = now_ms() + step_ms(r, s->step);
+	s->deadline = util_now_ms() + step_ms(r, s->step);
 }
 
 /*
@@ -591,7 +568,7 @@ static void
 plan_respawn(struct supervisor *s, const char *what)
 {
 	const struct options *o = s->o;
-	long long now = now_ms(), wait;
+	long long now = util_now_ms(), wait;
 
 	if (now - s->started > o->respawn_max_ms)
 		s->delay = o->respawn_min_ms;
@@ -641,7 +618,7 @@ child_exited(struct supervisor *s, int status)
 		begin_stop(s, 0);
 		return;
 	}
-	describe_status(status, how, sizeof(how));
+	util_describe_status(status, how, sizeof(how));
 	if (o->respawn == RESPAWN_FAILURE && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0)
 		output_log(&s->out, LOG_NOTICE, "pid %d %s; not respawning "
@@ -714,7 +691,7 @@ spawn(struct supervisor *s)
 	pid_t pid;
 
 	s->why[0] = '\0';
-	s->started = now_ms();
+	s->started = util_now_ms();
 	if (pipe2(ep, O_CLOEXEC) == -1) {
 		spawn_failed(s, STAGE_PIPE, errno);
 		return;
@@ -810,7 +787,7 @@ readiness(struct supervisor *s, const struct notify_message *m)
 		start_done(s);
 	} else if (m->has_extend) {
 		/* Like systemd: now + N microseconds, never shorter. */
-		until = now_ms() + (long long)(m->extend_usec / 1000 > LLONG_MAX
+		until = util_now_ms() + (long long)(m->extend_usec / 1000 > LLONG_MAX
 		    / 4 ? LLONG_MAX / 4 : m->extend_usec / 1000);
 		if (until > s->deadline)
 			s->deadline = until;
@@ -963,7 +940,7 @@ on_signals(struct supervisor *s)
 static void
 on_timer(struct supervisor *s)
 {
-	long long now = now_ms(), deadline = s->deadline;
+	long long now = util_now_ms(), deadline = s->deadline;
 
 	if (deadline < 0 || now < deadline)
 		return;
@@ -1004,11 +981,11 @@ supervise_wait(struct supervisor *s)
 	pfd[1] = (struct pollfd){.fd = s->execfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = s->n->fd, .events = POLLIN};
 	output_poll(&s->out, pfd + 3);
-	if ((logwake = log_counted(s, now_ms())) >= 0 &&
+	if ((logwake = log_counted(s, util_now_ms())) >= 0 &&
 	    (wake < 0 || logwake < wake))
 		wake = logwake;
 	if (wake >= 0) {
-		left = wake - now_ms();
+		left = wake - util_now_ms();
 		timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
 	if (poll(pfd, 3 + OUTPUT_NPOLL, timeout) == -1)
