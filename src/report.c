@@ -260,7 +260,10 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	case STAGE_STDIN:
 		snprintf(buf, len, "open stdin %s: %s", o->stdin_path != NULL ?
 		    o->stdin_path : "/dev/null", reason);
-		/* A planted link is refused like any other (SPEC Security). */
+		/*
+		 * A planted link is 73 on every path root opens, -i's too:
+		 * one code for the attack, apart from a missing input (66).
+		 */
 		return (REFUSAL_OF(r->extra) == REFUSE_SYMLINK ? EXIT_CANTCREAT :
 		    EXIT_NOINPUT);
 	case STAGE_STDOUT:

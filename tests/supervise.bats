@@ -422,7 +422,7 @@ supervise_as_nobody() {
 	[ ! -e "$T/pid" ]
 }
 
-# Issue 14 point 7: as systemd stops a Type=simple unit.  The child dies of
+# As systemd stops a Type=simple unit.  The child dies of
 # the forwarded SIGTERM (143 if it were the status), yet the supervisor
 # stopped on request exits 0, so the unit does not end "failed".
 @test "--foreground --respawn: SIGTERM stops a child that dies of it; 0, not 143" {
