@@ -109,6 +109,21 @@ signals_reset(bool use_proc)
 }
 
 /*
+ * Undo what setup_process() did for a start that failed: remove the output
+ * files and the lockfile it created, and the pidfile, while this process
+ * still holds the locks (nobody can take the files over meanwhile).
+ */
+void
+exec_undo(const struct options *o, const struct prepared *p)
+{
+	redirect_undo(o, &p->io);
+	if (p->lockfile_created)
+		pidlock_unlink(o->lockfile, p->lockfile_fd);
+	if (p->pidfile_fd >= 0)
+		pidlock_unlink(o->pidfile, p->pidfile_fd);
+}
+
+/*
  * A failure after the pidfile was written: in plain mode this process holds
  * the lock, so remove the file while still holding it; then report.
  */
@@ -116,13 +131,8 @@ static noreturn void
 fail(const struct options *o, int reportfd, const struct prepared *p,
     struct report *r)
 {
-	if (p->keeps_locks) {
-		redirect_undo(o, &p->io);
-		if (p->lockfile_created)
-			pidlock_unlink(o->lockfile, p->lockfile_fd);
-		if (p->pidfile_fd >= 0)
-			pidlock_unlink(o->pidfile, p->pidfile_fd);
-	}
+	if (p->keeps_locks)
+		exec_undo(o, p);
 	report_fail(o, reportfd, r);
 }
 
@@ -174,12 +184,7 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	if (p->keeps_locks && redirect_truncate(o, &p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
-	/*
-	 * A supervised child (the one caller that keeps no locks) says that
-	 * execve(2) comes next: its supervisor then takes EOF on the pipe for
-	 * a successful exec, and EOF without this record for a child that
-	 * died on the way (report.h).  Plain mode's EOF follows STAGE_STARTED.
-	 */
+	/* A supervised child (it keeps no locks): execve(2) next (report.h). */
 	if (!p->keeps_locks)
 		report_send(reportfd, &(struct report){.stage = STAGE_CHILD});
 	execve(o->command_path, o->argv, environ);

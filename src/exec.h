@@ -9,7 +9,8 @@
  * tell a successful exec (EOF after it) from a child that died before.
  * signals_reset() sets every ignored disposition back to SIG_DFL (all of
  * them unless use_proc lets it read which) and empties the signal mask,
- * as a clean shell would leave them.
+ * as a clean shell would leave them.  exec_undo() removes the files that
+ * setup_process() created or wrote (p) for a start that failed.
  */
 #ifndef EXEC_H
 #define EXEC_H
@@ -34,6 +35,7 @@ struct prepared {
 };
 
 int signals_reset(bool use_proc);
+void exec_undo(const struct options *o, const struct prepared *p);
 noreturn void exec_command(const struct options *o, int reportfd,
     const struct prepared *p);
 

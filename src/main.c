@@ -138,11 +138,7 @@ setup_process(const struct options *o, int reportfd, struct prepared *p)
 		goto undo;
 	return;
 undo:
-	redirect_undo(o, &p->io);
-	if (p->lockfile_created)
-		pidlock_unlink(o->lockfile, p->lockfile_fd);
-	if (p->pidfile_fd >= 0)
-		pidlock_unlink(o->pidfile, p->pidfile_fd);
+	exec_undo(o, p);
 	report_fail(o, reportfd, &fail);
 }
 
