@@ -141,7 +141,6 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	struct report r = {.stage = STAGE_NONE};
 	int keep[2 + KEEP_FDS_MAX];
 	size_t nkeep = 0;
-	int stage;
 
 	if (execenv_apply(o, &r) == -1)
 		fail(o, reportfd, p, &r);
@@ -150,9 +149,8 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		    &(struct report){.stage = STAGE_CHDIR, .err = errno});
 	if (execenv_keep_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
-	if (creds_apply(&o->creds, &stage) == -1)
-		fail(o, reportfd, p,
-		    &(struct report){.stage = stage, .err = errno});
+	if (creds_apply(&o->creds, &r) == -1)
+		fail(o, reportfd, p, &r);
 	if (execenv_raise_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -185,6 +183,9 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	if (o->mode == MODE_PLAIN && redirect_truncate(o, &p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
+	/* A supervised child: execve(2) next (report.h). */
+	if (o->mode == MODE_SUPERVISE)
+		report_send(reportfd, &(struct report){.stage = STAGE_CHILD});
 	execve(o->command_path, o->argv, environ);
 
 	/* ENOENT for a file that exists: its #! interpreter is missing. */

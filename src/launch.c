@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -45,8 +44,8 @@
 #include "launch.h"
 #include "notify.h"
 #include "options.h"
-#include "pidlock.h"
 #include "report.h"
+#include "util.h"
 
 /* What the original process knows while it waits. */
 struct launch {
@@ -93,15 +92,6 @@ abort_signalfd(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
 	return (signalfd(-1, &set, SFD_CLOEXEC));
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /*
@@ -170,10 +160,7 @@ undo(struct launch *l)
 {
 	const struct options *o = l->o;
 	pid_t pids[64];
-	struct stat st;
-	pid_t holder;
 	size_t n;
-	int refusal;
 
 	if (l->intermediate > 0) {
 		if (l->daemon == 0)
@@ -194,9 +181,8 @@ undo(struct launch *l)
 			control_stop_pid(pids[i], &o->retry, o->verbose);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		continue;
-	if (o->pidfile != NULL &&
-	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
-		pidlock_remove_stale(o->pidfile, &st);
+	if (o->pidfile != NULL)
+		(void)util_remove_stale(o->pidfile, 0);
 }
 
 /* The start was interrupted by signo: undo it and return 128+signo. */
@@ -255,17 +241,11 @@ abort_signal(const struct launch *l)
 static void
 remove_left_pidfile(const struct launch *l)
 {
-	struct stat st;
-	pid_t holder;
-	int refusal;
-
 	if (l->o->pidfile == NULL || l->daemon <= 0)
 		return;
 	/* It exits right after reporting; its exit releases the lock. */
 	control_wait_gone(l->daemon, 2000);
-	if (pidlock_query(l->o->pidfile, &holder, &st, &refusal) ==
-	    PIDLOCK_FREE && pidlock_hint(l->o->pidfile) == l->daemon)
-		pidlock_remove_stale(l->o->pidfile, &st);
+	(void)util_remove_stale(l->o->pidfile, l->daemon);
 }
 
 /*
@@ -378,7 +358,7 @@ daemon_exited(struct launch *l)
 static void
 linger(const struct launch *l, pid_t sender)
 {
-	long long until = now_ms() + (sender == l->daemon ? 20 : 1000);
+	long long until = util_now_ms() + (sender == l->daemon ? 20 : 1000);
 	struct pollfd pfd[2] = {{.fd = l->n->fd, .events = POLLIN},
 	    {.fd = -1}};
 	struct notify_message m;
@@ -394,7 +374,7 @@ linger(const struct launch *l, pid_t sender)
 		    NOTIFY_EMPTY && r != NOTIFY_ERROR)
 			if (m.barrier)
 				goto out;
-		left = until - now_ms();
+		left = until - util_now_ms();
 		if (left <= 0 || poll(pfd, 2, (int)left) <= 0 ||
 		    ((pfd[1].revents & POLLIN) &&
 		    control_exit_seen(pfd[1].fd, sender))) {
@@ -438,7 +418,7 @@ static int
 on_message(struct launch *l, const struct notify_message *m)
 {
 	const struct options *o = l->o;
-	long long now = now_ms();
+	long long now = util_now_ms();
 
 	if (m->warning != NULL && o->verbose)
 		fprintf(stderr, "daemonize: message from pid %d: %s\n",
@@ -527,7 +507,7 @@ wait_ready(struct launch *l)
 	struct pollfd pfd[3];
 	int rc, sig;
 
-	l->start_ms = now_ms();
+	l->start_ms = util_now_ms();
 	l->deadline_ms = l->start_ms + l->o->wait_ready_ms;
 	if ((l->pidfd = control_exit_fd(l->daemon, true)) == -1 &&
 	    errno != ESRCH)
@@ -537,7 +517,7 @@ wait_ready(struct launch *l)
 	pfd[1] = (struct pollfd){.fd = l->sfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = l->pidfd, .events = POLLIN};
 	for (;;) {
-		long long left = l->deadline_ms - now_ms();
+		long long left = l->deadline_ms - util_now_ms();
 		int ready;
 
 		if (left < 0)
@@ -560,7 +540,7 @@ wait_ready(struct launch *l)
 		    control_exit_seen(l->pidfd, l->daemon)))
 			return (daemon_exited(l));
 		/* Checked every turn: a chatty sender cannot outrun it. */
-		if (now_ms() >= l->deadline_ms)
+		if (util_now_ms() >= l->deadline_ms)
 			return (fail(l, &(struct report){
 			    .stage = STAGE_NOTIFY_TIMEOUT, .pid = l->daemon,
 			    .extra = l->deadline_ms - l->start_ms > INT_MAX ?

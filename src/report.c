@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include "options.h"
 #include "parse.h"
 #include "report.h"
+#include "util.h"
 
 /* Send one record; a vanished reader is not our problem (EPIPE ignored). */
 void
@@ -224,22 +224,6 @@ last_limit(const struct options *o, int resource)
 	return (found);
 }
 
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		const char *name = signal_name(WTERMSIG(status));
-
-		snprintf(buf, len, "was killed by signal %d%s%s%s",
-		    WTERMSIG(status), name ? " (SIG" : "", name ? name : "",
-		    name ? ")" : "");
-	} else
-		snprintf(buf, len, "stopped with status 0x%x", status);
-}
-
 /*
  * Turn a failure record into "action object: reason" (without the
  * "daemonize: " prefix) and return the exit code from exitcodes.h.
@@ -289,7 +273,10 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 	case STAGE_STDIN:
 		snprintf(buf, len, "open stdin %s: %s", o->stdin_path != NULL ?
 		    o->stdin_path : "/dev/null", reason);
-		/* A planted link is refused like any other (SPEC Security). */
+		/*
+		 * A planted link is 73 on every path root opens, -i's too:
+		 * one code for the attack, apart from a missing input (66).
+		 */
 		return (REFUSAL_OF(r->extra) == REFUSE_SYMLINK ? EXIT_CANTCREAT :
 		    EXIT_NOINPUT);
 	case STAGE_STDOUT:
@@ -398,7 +385,7 @@ report_describe(const struct options *o, const struct report *r, char *buf,
 		if (r->err != 0)
 			snprintf(extra, sizeof(extra), "exited");
 		else
-			describe_status(r->extra, extra, sizeof(extra));
+			util_describe_status(r->extra, extra, sizeof(extra));
 		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
 		    (int)r->pid, extra);
 		return (EXIT_DIEDEARLY);

@@ -239,7 +239,7 @@ daemonize: restart $T/pid: the old instance was not stopped; not starting" ]
 	[ "$(cat "$T/pid")" = "$pid" ]
 }
 
-# ------------------------------------------------- the job (issue 13)
+# ------------------------------------------------------------- the job
 
 # track_session SID: stop every live process of session SID in teardown.
 track_session() {

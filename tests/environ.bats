@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# The command's environment, built in one pass (issue 16): -E replaces an
+# The command's environment, built in one pass: -E replaces an
 # inherited variable where it stood, a later -E wins, new ones follow in
 # order, and large environments and many -E options arrive intact.
 

@@ -422,7 +422,7 @@ supervise_as_nobody() {
 	[ ! -e "$T/pid" ]
 }
 
-# Issue 14 point 7: as systemd stops a Type=simple unit.  The child dies of
+# As systemd stops a Type=simple unit.  The child dies of
 # the forwarded SIGTERM (143 if it were the status), yet the supervisor
 # stopped on request exits 0, so the unit does not end "failed".
 @test "--foreground --respawn: SIGTERM stops a child that dies of it; 0, not 143" {
@@ -818,4 +818,19 @@ $sup 1" ]
 	[ "$(head -n1 "$T/reaped")" = "START 0" ]
 	[ "$(sed 1d "$T/reaped")" = "$(probe_val "$T/rep" ppid) 3" ]
 	[ ! -e "$T/pid" ]
+}
+
+@test "71: a first child that dies before its exec is a failed start, never a running command" {
+	"$NOSYS" --check || skip "no seccomp filter here"
+	# Its first step fails: the child says so through its report pipe.
+	run -71 --separate-stderr "$NOSYS" --pdeathsig=eperm "$DAEMONIZE" \
+	    --respawn -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: supervise $PROBE: Operation not permitted" ]
+	[ ! -e "$T/pid" ]
+	# Killed before it could say anything: EOF alone is not an exec.
+	run -71 --separate-stderr "$NOSYS" --pdeathsig=kill "$DAEMONIZE" \
+	    --respawn -p "$T/pid" "$PROBE" -r "$T/rep"
+	[ "$stderr" = "daemonize: supervise $PROBE: No such process" ]
+	[ ! -e "$T/pid" ]
+	[ ! -e "$T/rep" ]
 }

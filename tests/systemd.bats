@@ -193,8 +193,8 @@ while :; do sleep 1 & wait $!; done'
 }
 
 @test "simple unit: MainPID is the supervisor, the command's line reaches the journal, systemctl stop: main process exited status=0, not failed" {
-	# exec: the command itself dies of the stop's SIGTERM (issue 14
-	# point 7), and the supervisor exits 0 for it.
+	# exec: the command itself dies of the stop's SIGTERM, and the
+	# supervisor exits 0 for it: a stop on request is a success.
 	exampled 'echo "exampled up as pid $$"
 exec sleep infinity'
 	run -0 timeout 30 nsenter -t "$LEADER" -a systemctl start daemonize-example-simple
