@@ -536,14 +536,20 @@ set_syslog(struct parse_state *st, const struct option_spec *s,
 	    &st->o->syslog_priority));
 }
 
+/* A string option whose value check() may refuse. */
+static const char *
+checked_string(struct parse_state *st, const struct option_spec *s,
+    const char *arg, const char *(*check)(const char *))
+{
+	set_string(st, s, arg);
+	return (check(arg));
+}
+
 static const char *
 set_tag(struct parse_state *st, const struct option_spec *s,
     const char *arg)
 {
-	const char **tag = field_of(st, s);
-
-	*tag = arg;
-	return (options_check_tag(arg));
+	return (checked_string(st, s, arg, options_check_tag));
 }
 
 static const char *
@@ -636,18 +642,29 @@ set_kill_mode(struct parse_state *st, const struct option_spec *s,
 	return (NULL);
 }
 
+/*
+ * An int option from lo to hi into *value, noting in *given that it was
+ * set; returns why for a value out of range.
+ */
+static const char *
+bounded_int(const char *arg, long long lo, long long hi, const char *why,
+    bool *given, int *value)
+{
+	long long n;
+
+	*given = true;
+	if (parse_number(arg, lo, hi, &n) != NULL)
+		return (why);
+	*value = (int)n;
+	return (NULL);
+}
+
 static const char *
 set_nice(struct parse_state *st, const struct option_spec *s,
     const char *arg)
 {
-	int *nice_value = field_of(st, s);
-	long long n;
-
-	st->o->nice_set = true;
-	if (parse_number(arg, -20, 19, &n) != NULL)
-		return ("not a nice value from -20 to 19");
-	*nice_value = (int)n;
-	return (NULL);
+	return (bounded_int(arg, -20, 19, "not a nice value from -20 to 19",
+	    &st->o->nice_set, field_of(st, s)));
 }
 
 static const char *
@@ -670,14 +687,8 @@ static const char *
 set_oom(struct parse_state *st, const struct option_spec *s,
     const char *arg)
 {
-	int *score = field_of(st, s);
-	long long n;
-
-	st->o->oom_set = true;
-	if (parse_number(arg, -1000, 1000, &n) != NULL)
-		return ("not a score from -1000 to 1000");
-	*score = (int)n;
-	return (NULL);
+	return (bounded_int(arg, -1000, 1000, "not a score from -1000 to 1000",
+	    &st->o->oom_set, field_of(st, s)));
 }
 
 static const char *
@@ -698,10 +709,7 @@ static const char *
 set_name(struct parse_state *st, const struct option_spec *s,
     const char *arg)
 {
-	const char **name = field_of(st, s);
-
-	*name = arg;
-	return (instance_name_error(arg));
+	return (checked_string(st, s, arg, instance_name_error));
 }
 
 static const char *

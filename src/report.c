@@ -230,12 +230,8 @@ describe_status(int status, char *buf, size_t len)
 /* Which option value names the object of a failed stage in its message. */
 enum object {
 	OBJ_NONE,
+	OBJ_FILE,		/* the file the stage opens: stage_path() */
 	OBJ_PIDFILE,
-	OBJ_LOCKFILE,
-	OBJ_CHILD_PIDFILE,
-	OBJ_STDIN,		/* the -i path, or /dev/null */
-	OBJ_STDOUT,
-	OBJ_STDERR,
 	OBJ_NICE,
 	OBJ_IONICE,		/* CLASS:LEVEL */
 	OBJ_SCHED,		/* POLICY:PRIORITY */
@@ -265,14 +261,14 @@ static const struct stage_text {
 	[STAGE_FORK] = {"fork daemon", OBJ_NONE, EXIT_OSERR},
 	[STAGE_SETSID] = {"create session", OBJ_NONE, EXIT_OSERR},
 	[STAGE_PIPE] = {"create pipe", OBJ_NONE, EXIT_OSERR},
-	[STAGE_PIDFILE] = {"open pidfile", OBJ_PIDFILE, EXIT_CANTCREAT},
+	[STAGE_PIDFILE] = {"open pidfile", OBJ_FILE, EXIT_CANTCREAT},
 	[STAGE_PIDFILE_WRITE] = {"write pidfile", OBJ_PIDFILE, EXIT_CANTCREAT},
-	[STAGE_LOCKFILE] = {"open lockfile", OBJ_LOCKFILE, EXIT_CANTCREAT},
-	[STAGE_CHILD_PIDFILE] = {"write child pidfile", OBJ_CHILD_PIDFILE,
+	[STAGE_LOCKFILE] = {"open lockfile", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_CHILD_PIDFILE] = {"write child pidfile", OBJ_FILE,
 	    EXIT_CANTCREAT},
-	[STAGE_STDIN] = {"open stdin", OBJ_STDIN, EXIT_NOINPUT},
-	[STAGE_STDOUT] = {"open stdout", OBJ_STDOUT, EXIT_CANTCREAT},
-	[STAGE_STDERR] = {"open stderr", OBJ_STDERR, EXIT_CANTCREAT},
+	[STAGE_STDIN] = {"open stdin", OBJ_FILE, EXIT_NOINPUT},
+	[STAGE_STDOUT] = {"open stdout", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_STDERR] = {"open stderr", OBJ_FILE, EXIT_CANTCREAT},
 	[STAGE_NICE] = {"set nice", OBJ_NICE, CODE_BY_ERRNO},
 	[STAGE_IONICE] = {"set ionice", OBJ_IONICE, CODE_BY_ERRNO},
 	[STAGE_SCHED] = {"set scheduler", OBJ_SCHED, CODE_BY_ERRNO},
@@ -307,18 +303,12 @@ object_text(const struct options *o, const struct report *r,
 	switch (obj) {
 	case OBJ_NONE:
 		return (NULL);
+	case OBJ_FILE:
+		/* Without -i, -o or -e, stdio is /dev/null. */
+		return (stage_path(o, r->stage) != NULL ?
+		    stage_path(o, r->stage) : "/dev/null");
 	case OBJ_PIDFILE:
 		return (o->pidfile);
-	case OBJ_LOCKFILE:
-		return (o->lockfile);
-	case OBJ_CHILD_PIDFILE:
-		return (o->child_pidfile);
-	case OBJ_STDIN:
-		return (o->stdin_path != NULL ? o->stdin_path : "/dev/null");
-	case OBJ_STDOUT:
-		return (o->stdout_path != NULL ? o->stdout_path : "/dev/null");
-	case OBJ_STDERR:
-		return (o->stderr_path != NULL ? o->stderr_path : "/dev/null");
 	case OBJ_NICE:
 		snprintf(buf, len, "%d", o->nice);
 		return (buf);
