@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The command line.  options_parse() runs getopt_long(3) with a leading '+'
- * so that the command's own options are never taken, and checks each value
- * with the pure parsers of parse.c; it reports by returning a message, so
- * that a fuzzer can drive it.  options_resolve() runs in the original
+ * The command line.  Every option is one row of option_table: its names,
+ * argument, setter, field, whether a control action allows it and its
+ * --help text; getopt's tables and --help are built from it.
+ * options_parse() runs getopt_long(3) with a leading '+' so that the
+ * command's own options are never taken, and checks each value with the
+ * pure parsers of parse.c; it reports by returning a message, so that a
+ * fuzzer can drive it.  options_resolve() runs in the original
  * process, still attached to the caller's terminal: it looks up users and
  * the command and makes paths absolute against the caller's cwd, calling
  * errx(3) with the exit code of exitcodes.h on failure.
