@@ -17,10 +17,6 @@ teardown() {
 	    "/run/daemonize/$N-b.pid"
 }
 
-require_root() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-}
-
 # A run directory for nobody, and a way to run daemonize as nobody in it.
 nobody_setup() {
 	require_root
