@@ -429,7 +429,7 @@ verify_unit()
 	    if "READY=1" in msg.split("\n"):
 	        break
 	EOF
-	python3 "$T/manager" "$T/notify" "$T/bound" >"$T/messages" 3>&- &
+	"$PY" "$T/manager" "$T/notify" "$T/bound" >"$T/messages" 3>&- &
 	local manager=$!
 	track "$manager"
 	wait_for 5 test -e "$T/bound"

@@ -478,7 +478,7 @@ daemonize: stopped pid $pid" ]
 @test "--stop: a process that has exited but is not yet reaped counts as gone" {
 	# A subreaper that never reaps the daemon: once killed, it stays a
 	# zombie for as long as the subreaper lives.
-	python3 -c '
+	"$PY" -c '
 import ctypes, os, sys, time
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)    # PR_SET_CHILD_SUBREAPER
 os.waitpid(os.spawnv(os.P_NOWAIT, sys.argv[1], sys.argv[1:]), 0)

@@ -346,7 +346,7 @@ kill_child() {
 @test "--chroot without /proc inside: every ignored signal is reset still" {
 	require_root
 	make_root "$T/root"
-	run -0 --separate-stderr python3 -c '
+	run -0 --separate-stderr "$PY" -c '
 import os, signal, sys
 for n in (signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR2, 40, 64):
     signal.signal(n, signal.SIG_IGN)

@@ -4,10 +4,10 @@
 # pidfile, a process limit that makes the second fork fail, the waiting
 # process killed, a storm of stray signals, a log sink that is always
 # full.  Filesystems are tiny tmpfs mounted in a private mount namespace
-# (held open by a sleeping process that teardown stops), so nothing on the
-# machine is touched; the tests see into it through /proc/NS/root and run
-# daemonize in it with nsenter.  One namespace serves the whole file; each
-# test mounts under its own directory and unmounts in teardown.
+# (held open by a sleeping process that teardown_file stops), so nothing
+# on the machine is touched; the tests see into it through /proc/NS/root
+# and run daemonize in it with nsenter.  One namespace serves the whole
+# file; each test mounts under its own directory and unmounts in teardown.
 
 load helpers
 

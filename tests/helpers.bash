@@ -12,6 +12,12 @@ export DAEMONIZE PROBE TOP_SRCDIR
 
 T=$BATS_TEST_TMPDIR
 
+# PY: the system's python3 if there is one, which the tests run often: a
+# version manager's shim (pyenv) takes seconds to start on a loaded
+# machine.  Empty without any python3.
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=$(command -v python3) || PY=
+
 # The checkout may live where only root can enter (/root, a 0700 home), and
 # a daemon running as -u nobody must still exec the probe (and nobody must
 # run daemonize itself in the unprivileged tests).  So every test runs
@@ -189,7 +195,7 @@ start_probe() {
 
 # lock_holder FILE: the pid holding FILE's fcntl lock, per F_GETLK (or 0).
 lock_holder() {
-	python3 - "$1" <<'PY'
+	"$PY" - "$1" <<'PY'
 import fcntl, os, struct, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
 req = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)

@@ -6,13 +6,10 @@
 
 load helpers
 
-# Once for the file: which python3, and the sender the tests share.
+# Once for the file: the sender the tests share.
 setup_file() {
-	# The system's python3 if there is one: version-manager shims are slow.
-	PY=/usr/bin/python3
-	[ -x "$PY" ] || PY=$(command -v python3) || PY=
 	SEND=$BATS_FILE_TMPDIR/send
-	export PY SEND
+	export SEND
 	# A sender for tests: SOCKET MESSAGE MARKER SECONDS.  It stays alive
 	# for SECONDS after sending, so that it is not "already gone" when
 	# daemonize checks its session.

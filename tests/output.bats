@@ -10,7 +10,7 @@ load helpers
 # $T/log.sock becomes one line of $T/syslog, taking SECONDS (default 0) per
 # record.  Started in the background, stopped by pid in teardown.
 start_syslog() {
-	python3 -c '
+	"$PY" -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])

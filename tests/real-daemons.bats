@@ -12,7 +12,7 @@ load helpers
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port()
 {
-	python3 -c 'import socket
+	"$PY" -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'

@@ -202,12 +202,12 @@ load helpers
 
 @test "77: real and effective ids that differ (a set-id parent) are refused" {
 	require_root
-	run -77 --separate-stderr python3 -c '
+	run -77 --separate-stderr "$PY" -c '
 import os, sys
 os.setresuid(65534, 0, 0)
 os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
 	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
-	run -77 --separate-stderr python3 -c '
+	run -77 --separate-stderr "$PY" -c '
 import os, sys
 os.setresgid(65534, 0, 0)
 os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
@@ -216,7 +216,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
 }
 
 @test "71: the report pipe cannot be created (RLIMIT_NOFILE too low)" {
-	run -71 --separate-stderr python3 -c '
+	run -71 --separate-stderr "$PY" -c '
 import os, resource, sys
 os.closerange(3, 65536)
 resource.setrlimit(resource.RLIMIT_NOFILE, (4, 4))

@@ -76,7 +76,7 @@ adopted() {
 }
 
 @test "a hostile caller (SIGCHLD and SIGHUP ignored, SIGTERM blocked, fd 7): the supervisor still reaps, reopens, stops" {
-	LEAK=$T/leak python3 -c '
+	LEAK=$T/leak "$PY" -c '
 import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGCHLD})
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -776,7 +776,7 @@ respawning in 2.000 s" ]
 reaped() {
 	local out=$1
 	shift
-	python3 -c '
+	"$PY" -c '
 import ctypes, os, sys
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)    # PR_SET_CHILD_SUBREAPER
 out = open(sys.argv[1], "w")
