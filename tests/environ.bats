@@ -54,7 +54,7 @@ env_of() {
 }
 
 @test "-E overrides the HOME and USER that -u sets" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 	mkdir "$T/out" && chown nobody "$T/out"
 	run -0 "$DAEMONIZE" -u nobody -E HOME=/srv/home -E USER=someone \

@@ -10,7 +10,7 @@
 load helpers
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 	# The daemon's user owns this directory: it can plant anything in it.
 	mkdir "$T/userdir" && chown nobody "$T/userdir"
