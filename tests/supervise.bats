@@ -547,7 +547,7 @@ title() {
 	    -p "$T/pid" "$PROBE" -F 1 -D -t "$T/stamps" -x 0
 	track_pidfile "$T/pid"
 	sup=$(cat "$T/pid")
-	wait_for 20 has_lines "$T/stamps" 6
+	wait_for 60 has_lines "$T/stamps" 6
 	# One run's worth at most: the probe, its helper, its escapee and the
 	# escapee's parent on the way out (4), never several runs' worth.
 	n=$(descendants "$sup" | while read -r p; do is_alive "$p" && echo "$p"; done | wc -l)
