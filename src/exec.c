@@ -3,7 +3,7 @@
  * The last steps before the command runs, in the daemon or in a supervised
  * child: execution environment, chdir, credentials, no_new_privs, standard
  * descriptors, signals, the fd sweep, execve(2).  Every failure goes
- * through the report pipe (or, with --foreground, straight to stderr).
+ * through the report pipe (or, with no report pipe, straight to stderr).
  */
 #include "config.h"
 

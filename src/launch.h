@@ -7,8 +7,9 @@
  * launch_wait() reads the report pipe reportfd until the command's exec or
  * a failure, waits for READY=1 on the readiness socket n when
  * o->parent_waits, reaps the intermediate process (pid intermediate),
- * undoes a start that failed or was interrupted, prints every message and
- * returns the exit code for the caller.
+ * undoes a start that was interrupted or failed after the exec (the daemon
+ * undoes its own failures before that), prints every message and returns
+ * the exit code for the caller.
  */
 #ifndef LAUNCH_H
 #define LAUNCH_H

@@ -10,7 +10,9 @@
  *        |                        A start opens the readiness socket, then
  *        |                        detach() returns here with the report
  *        |                        pipe: launch_wait() waits for the report
- *        |                        (and READY=1), undoes a failed start and
+ *        |                        (and READY=1), stops a start interrupted
+ *        |                        or failed after the exec (the daemon
+ *        |                        undoes its own failures before it) and
  *        |                        prints every message.
  *        `- intermediate          setsid, ignore SIGHUP, fork, _exit(0)
  *            `- daemon            detach() returns here too: report its pid;
@@ -155,9 +157,12 @@ static noreturn void
 run_supervisor(const struct options *o, int reportfd, struct prepared *p,
     struct notify *n)
 {
-	if (redirect_truncate(o, &p->io) == -1)
-		report_fail(o, reportfd, &(struct report){
-		    .stage = STAGE_STDOUT, .err = errno});
+	if (redirect_truncate(o, &p->io) == -1) {
+		struct report r = {.stage = STAGE_STDOUT, .err = errno};
+
+		setup_undo(o, p);	/* still holding the locks */
+		report_fail(o, reportfd, &r);
+	}
 	supervise_run(o, reportfd, p, n);
 }
 
