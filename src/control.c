@@ -53,20 +53,12 @@
 #include "report.h"
 #include "statefile.h"
 #include "sys.h"
+#include "util.h"
 
 /* A KILL step given 0 seconds still waits this long for the kill to land. */
 #define KILL_WAIT_MS 2000
 /* The longest sleep between looks at a member that has no pidfd. */
 #define BACKOFF_MAX_MS 16
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* Read a small /proc file into buf as a string; -1 if it is not there. */
 static int
@@ -255,9 +247,9 @@ job_scan(struct job *j, bool fresh_only)
 		return (0);
 	j->last_pid = last_pid();
 	if (!fresh_only || since == -1 || j->last_pid < since ||
-	    now_ms() - j->scan_ms > 1000)
+	    util_now_ms() - j->scan_ms > 1000)
 		since = 0;
-	j->scan_ms = now_ms();
+	j->scan_ms = util_now_ms();
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)atoi(de->d_name);
 		struct procstat ps;
@@ -357,7 +349,7 @@ lock_wait(const char *path, long long deadline)
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	struct sigaction sa = {.sa_handler = on_alarm}, old_sa;
 	struct itimerval it = {.it_interval = {0, 10000}};
-	long long left = deadline - now_ms();
+	long long left = deadline - util_now_ms();
 	sigset_t alrm, old_mask;
 	struct stat st;
 	int fd, r;
@@ -379,7 +371,7 @@ lock_wait(const char *path, long long deadline)
 	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
 	setitimer(ITIMER_REAL, &it, NULL);
 	while ((r = fcntl(fd, F_SETLKW, &fl)) == -1 && errno == EINTR &&
-	    now_ms() < deadline)
+	    util_now_ms() < deadline)
 		continue;
 	setitimer(ITIMER_REAL, &(struct itimerval){0}, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -415,12 +407,12 @@ job_wait(struct job *j, long long deadline, int sig, bool daemon_only)
 				return (EXIT_NOPERM);
 			continue;
 		}
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - util_now_ms()) <= 0)
 			return (STOP_STILL_RUNNING);
 		if (j->m[0].live && j->m[0].pidfd < 0 && j->pidfile != NULL &&
 		    !j->lock_waited) {
 			j->lock_waited = lock_wait(j->pidfile, deadline);
-			if (!j->lock_waited && now_ms() < deadline)
+			if (!j->lock_waited && util_now_ms() < deadline)
 				j->lock_waited = true;	/* no lock to wait on */
 			continue;
 		}
@@ -486,7 +478,7 @@ job_stop(struct job *j, const struct retry_schedule *r, bool mixed,
 				    "");
 			if (sig == SIGKILL && ms == 0)
 				ms = KILL_WAIT_MS;
-			if ((rc = job_wait(j, now_ms() + ms, sig,
+			if ((rc = job_wait(j, util_now_ms() + ms, sig,
 			    daemon_only)) != STOP_STILL_RUNNING)
 				return (rc);
 		}
@@ -648,7 +640,7 @@ control_wait_gone(pid_t pid, long long timeout_ms)
 	if (job_init(&j, NULL, pid) == -1)
 		return (1);
 	j.scan = false;
-	gone = job_wait(&j, now_ms() + timeout_ms, 0, true) == STOP_OK;
+	gone = job_wait(&j, util_now_ms() + timeout_ms, 0, true) == STOP_OK;
 	job_free(&j);
 	return (gone);
 }
@@ -676,16 +668,14 @@ control_stop(const struct options *o)
 	struct stat st;
 	struct job j;
 	pid_t holder, left;
-	int refusal, rc;
+	int rc;
 
 	if ((rc = find_daemon(o, &j, &st)) != FIND_OK) {
 		if (rc == FIND_UNKNOWN)
 			return (CONTROL_UNKNOWN);
 		if (o->verbose)
 			fprintf(stderr, "daemonize: not running\n");
-		if (rc == FIND_STALE &&
-		    pidlock_query(o->pidfile, &holder, &st, &refusal) ==
-		    PIDLOCK_FREE && pidlock_remove_stale(o->pidfile, &st) == 0)
+		if (rc == FIND_STALE && util_remove_stale(o->pidfile, 0) == 0)
 			statefile_remove_orphan(o->pidfile);
 		return (STOP_OK);
 	}
@@ -704,8 +694,7 @@ control_stop(const struct options *o)
 	if (o->verbose)
 		fprintf(stderr, "daemonize: stopped pid %d\n", (int)holder);
 	/* A daemon killed hard leaves its file behind: remove it if stale. */
-	if (pidlock_query(o->pidfile, &holder, &st, &refusal) ==
-	    PIDLOCK_FREE && pidlock_remove_stale(o->pidfile, &st) == 0)
+	if (util_remove_stale(o->pidfile, 0) == 0)
 		statefile_remove_orphan(o->pidfile);
 	return (STOP_OK);
 }

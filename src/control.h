@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * --stop, --status, --signal: asking the pidfile's lock who the daemon is,
- * and stopping its whole job (see control.c).
+ * --stop, --status and --signal, run in a fresh daemonize process, still
+ * attached: the daemon is whoever holds the pidfile's lock (F_GETLK), never
+ * the pid written in it, and a stop ends its whole job.  control_status(),
+ * control_stop() and control_signal() take the resolved options, print
+ * with err(3) and return the exit code of exitcodes.h (LSB codes for
+ * --status).  control_stop_pid() stops a job known by pid with schedule r
+ * (the original process undoing a start) and control_wait_gone() waits up
+ * to timeout_ms for pid to exit; both are for the original process.
  */
 #ifndef CONTROL_H
 #define CONTROL_H

@@ -106,31 +106,33 @@ creds_resolve(struct creds *c, const char *userspec, const char *group)
 	free(user);
 }
 
+/* Fill *fail for the report pipe; always -1, for a return statement. */
+static int
+creds_failed(struct report *fail, int stage, int err)
+{
+	*fail = (struct report){.stage = stage, .err = err};
+	return (-1);
+}
+
 /*
- * Drop to the resolved credentials.  Returns 0, or -1 with errno set and
- * *stage naming the step that failed (report.h).
+ * Drop to the resolved credentials, in the daemon or a supervised child.
+ * Returns 0, or -1 with *fail naming the step that failed and its errno.
  */
 int
-creds_apply(const struct creds *c, int *stage)
+creds_apply(const struct creds *c, struct report *fail)
 {
 	if (!c->change_user && !c->change_group)
 		return (0);
-	*stage = STAGE_SETGROUPS;
 	if (setgroups((size_t)c->ngroups, c->groups) == -1)
-		return (-1);
-	*stage = STAGE_SETGID;
+		return (creds_failed(fail, STAGE_SETGROUPS, errno));
 	if (setgid(c->gid) == -1)
-		return (-1);
+		return (creds_failed(fail, STAGE_SETGID, errno));
 	if (!c->change_user || c->uid == 0)
 		return (0);
-	*stage = STAGE_SETUID;
 	if (setuid(c->uid) == -1)
-		return (-1);
-	*stage = STAGE_REGAIN_ROOT;
-	if (setuid(0) != -1 || seteuid(0) != -1) {
-		errno = EPERM;
-		return (-1);
-	}
+		return (creds_failed(fail, STAGE_SETUID, errno));
+	/* Root must be out of reach now, or the drop was only pretended. */
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		return (creds_failed(fail, STAGE_REGAIN_ROOT, EPERM));
 	return (0);
 }
-

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Detaching: report pipe, fork, setsid, fork.  The original process never
- * returns from detach(): it waits on the pipe (start.c) and exits with the
- * outcome.  The intermediate process makes a new session and exits at once
- * after the second fork, so the daemon is not a session leader and can
- * never acquire a controlling terminal.  detach() returns only in the
- * daemon, with the write end of the report pipe.
+ * Detaching: report pipe, fork, setsid, fork.  detach() returns twice: in
+ * the original process, which then waits on the pipe (launch.c), and in
+ * the daemon.  The intermediate process makes a new session and exits at
+ * once after the second fork, so the daemon is not a session leader and
+ * can never acquire a controlling terminal.
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,23 +21,30 @@
 #include "exitcodes.h"
 #include "options.h"
 #include "report.h"
-#include "start.h"
 
-int
-detach(const struct options *o, struct notify *n)
+pid_t
+detach(const struct options *o, int *reportfd)
 {
 	int pipefd[2];
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) == -1)
 		err(EXIT_OSERR, "create report pipe");
+	/*
+	 * The original will wait for readiness: it adopts the daemon when the
+	 * intermediate exits, to learn its exit status and its orphans (see
+	 * launch.c).  Without it, a pidfd still shows the exit, not the status.
+	 */
+	if (o->parent_waits)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		err(EXIT_OSERR, "fork");
 	if (pid > 0) {
 		/* Original process: still attached to the caller. */
 		close(pipefd[1]);
-		exit(start_wait(o, n, pipefd[0], pid));
+		*reportfd = pipefd[0];
+		return (pid);
 	}
 
 	/* Intermediate process: no terminal to print to from here on. */
@@ -58,5 +65,6 @@ detach(const struct options *o, struct notify *n)
 
 	/* Daemon: tell the original who we are before anything can fail. */
 	report_send(pipefd[1], &(struct report){.stage = STAGE_STARTED});
-	return (pipefd[1]);
+	*reportfd = pipefd[1];
+	return (0);
 }

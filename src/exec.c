@@ -3,7 +3,7 @@
  * The last steps before the command runs, in the daemon or in a supervised
  * child: execution environment, chdir, credentials, no_new_privs, standard
  * descriptors, signals, the fd sweep, execve(2).  Every failure goes
- * through the report pipe (or, with --foreground, straight to stderr).
+ * through the report pipe (or, with no report pipe, straight to stderr).
  */
 #include "config.h"
 
@@ -21,8 +21,8 @@
 #include "exec.h"
 #include "execenv.h"
 #include "options.h"
-#include "pidlock.h"
 #include "report.h"
+#include "setup.h"
 
 extern char **environ;
 
@@ -130,13 +130,8 @@ static noreturn void
 fail(const struct options *o, int reportfd, const struct prepared *p,
     struct report *r)
 {
-	if (p->keeps_locks) {
-		redirect_undo(o, &p->io);
-		if (p->lockfile_created)
-			pidlock_unlink(o->lockfile, p->lockfile_fd);
-		if (p->pidfile_fd >= 0)
-			pidlock_unlink(o->pidfile, p->pidfile_fd);
-	}
+	if (o->mode == MODE_PLAIN)
+		setup_undo(o, p);
 	report_fail(o, reportfd, r);
 }
 
@@ -146,7 +141,6 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 	struct report r = {.stage = STAGE_NONE};
 	int keep[2 + KEEP_FDS_MAX];
 	size_t nkeep = 0;
-	int stage;
 
 	if (execenv_apply(o, &r) == -1)
 		fail(o, reportfd, p, &r);
@@ -155,9 +149,8 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		    &(struct report){.stage = STAGE_CHDIR, .err = errno});
 	if (execenv_keep_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
-	if (creds_apply(&o->creds, &stage) == -1)
-		fail(o, reportfd, p,
-		    &(struct report){.stage = stage, .err = errno});
+	if (creds_apply(&o->creds, &r) == -1)
+		fail(o, reportfd, p, &r);
 	if (execenv_raise_caps(o, &r) == -1)
 		fail(o, reportfd, p, &r);
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -175,7 +168,7 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_SIGNALS, .err = errno});
 
-	if (p->keeps_locks) {
+	if (o->mode == MODE_PLAIN) {
 		keep[nkeep++] = p->pidfile_fd;
 		keep[nkeep++] = p->lockfile_fd;
 	}
@@ -187,9 +180,12 @@ exec_command(const struct options *o, int reportfd, const struct prepared *p)
 		    &(struct report){.stage = STAGE_FDS, .err = errno});
 
 	/* Last: a start that failed above left the old log intact. */
-	if (p->keeps_locks && redirect_truncate(o, &p->io) == -1)
+	if (o->mode == MODE_PLAIN && redirect_truncate(o, &p->io) == -1)
 		fail(o, reportfd, p,
 		    &(struct report){.stage = STAGE_STDOUT, .err = errno});
+	/* A supervised child: execve(2) next (report.h). */
+	if (o->mode == MODE_SUPERVISE)
+		report_send(reportfd, &(struct report){.stage = STAGE_CHILD});
 	execve(o->command_path, o->argv, environ);
 
 	/* ENOENT for a file that exists: its #! interpreter is missing. */

@@ -5,6 +5,8 @@
  * credentials, descriptors and signal state that struct prepared and the
  * options describe, then execve(2)s.  It never returns: a failure is sent
  * down reportfd (or, with --foreground, printed) and the process exits.
+ * A supervised child first sends STAGE_CHILD, so that its supervisor can
+ * tell a successful exec (EOF after it) from a child that died before.
  * signals_reset() sets every ignored disposition back to SIG_DFL (all of
  * them unless use_proc lets it read which) and empties the signal mask,
  * as a clean shell would leave them.
@@ -26,7 +28,6 @@ struct prepared {
 	int lockfile_fd;	/* -1, or a separate lockfile held locked */
 	bool lockfile_created;	/* ... which this start created */
 	struct stdio_files io;	/* to become 0, 1 and 2 */
-	bool keeps_locks;	/* plain mode: the command inherits the locks */
 	int pdeathsig;		/* supervised child: PR_SET_PDEATHSIG, or 0 */
 	pid_t parent;		/* ... and the supervisor it must still have */
 };

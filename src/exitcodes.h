@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The one exit-code table (SPEC.md "Exit status"; man page EXIT STATUS).
- * Nothing else in the program defines an exit code.
+ * The one exit-code table, the same as the man page's EXIT STATUS section,
+ * which scripts read: nothing else in the program defines an exit code, so
+ * the page, this file and the tests (one per code) cannot drift apart.
  */
 #ifndef EXITCODES_H
 #define EXITCODES_H

@@ -303,7 +303,10 @@ json_pid(FILE *out, pid_t pid)
 		fputs("null", out);
 }
 
-/* One JSON object with exactly the keys of SPEC.md, on one line. */
+/*
+ * One JSON object on one line, every key the man page lists under
+ * --format=json always present: scripts read it without probing.
+ */
 void
 facts_json(FILE *out, const struct facts *f)
 {

@@ -2,22 +2,29 @@
 /*
  * daemonize: run a command as a Unix daemon, and control it later.
  *
- * The process tree of a start, and where each step runs:
+ * The process tree, and where each step of main() runs:
  *
  *   shell
- *    `- daemonize (original)      parse, resolve user and command, open the
- *        |                        readiness socket, block signals; then waits
- *        |                        on the report pipe.  Prints every message.
+ *    `- daemonize (original)      parse, resolve user and command; a control
+ *        |                        action (--stop, --status, ...) ends here.
+ *        |                        A start opens the readiness socket, then
+ *        |                        detach() returns here with the report
+ *        |                        pipe: launch_wait() waits for the report
+ *        |                        (and READY=1), stops a start interrupted
+ *        |                        or failed after the exec (the daemon
+ *        |                        undoes its own failures before it) and
+ *        |                        prints every message.
  *        `- intermediate          setsid, ignore SIGHUP, fork, _exit(0)
- *            `- daemon            report its pid; umask, pidfile lock and
- *                                 write, stdio files; then either
+ *            `- daemon            detach() returns here too: report its pid;
+ *                                 umask, pidfile lock and write, stdio
+ *                                 files (setup.c); then either
  *                                   exec the command (plain mode), or
  *                                   supervise (--respawn, --syslog):
  *                                   `- child   exec the command, respawned
  *
  * Only the original process can write to the caller's terminal; the others
  * send fixed-size records through the close-on-exec report pipe (report.c).
- * With --foreground there is no fork: the same steps run in place and
+ * With --foreground there is no fork: the daemon's steps run in place and
  * failures are printed directly.
  */
 #include "config.h"
@@ -30,6 +37,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,12 +47,12 @@
 #include "execenv.h"
 #include "exitcodes.h"
 #include "instance.h"
+#include "launch.h"
 #include "notify.h"
 #include "options.h"
-#include "pidlock.h"
 #include "redirect.h"
 #include "report.h"
-#include "start.h"
+#include "setup.h"
 #include "supervise.h"
 #include "title.h"
 
@@ -76,85 +84,6 @@ refuse_setid(void)
 }
 
 /*
- * Lock one file for this process (with write_pid, also write our pid into
- * it); on failure fill *fail.
- */
-static int
-take_lock(const char *path, bool write_pid, int stage, int locked_stage,
-    struct report *fail)
-{
-	struct pidlock_fail f;
-	int fd;
-
-	if ((fd = pidlock_acquire(path, write_pid, &f)) != -1)
-		return (fd);
-	switch (f.what) {
-	case PIDLOCK_FAIL_LOCKED:
-		*fail = (struct report){locked_stage, f.err, f.holder, 0};
-		break;
-	case PIDLOCK_FAIL_WRITE:
-		*fail = (struct report){STAGE_PIDFILE_WRITE, f.err, 0, 0};
-		break;
-	default:
-		*fail = (struct report){stage, f.err, 0,
-		    REFUSAL_EXTRA(f.refusal, f.at)};
-		break;
-	}
-	return (-1);
-}
-
-/*
- * In the daemon (or supervisor): umask, pidfile lock and write, lockfile,
- * stdio files, in that order.  The pidfile is written with our pid before
- * anything else can fail, and removed again if something does.
- */
-static void
-setup_process(const struct options *o, int reportfd, struct prepared *p)
-{
-	struct report fail = {.stage = STAGE_NONE};
-	struct stat lst;
-	bool lockfile_existed = o->lockfile != NULL &&
-	    lstat(o->lockfile, &lst) == 0;
-
-	*p = (struct prepared){.pidfile_fd = -1, .lockfile_fd = -1};
-	umask(o->umask);
-	if (o->pidfile != NULL) {
-		p->pidfile_fd = take_lock(o->pidfile, true, STAGE_PIDFILE,
-		    STAGE_PIDFILE_LOCKED, &fail);
-		if (p->pidfile_fd == -1)
-			report_fail(o, reportfd, &fail);
-	}
-	/* -l may name the pidfile: a second open and close would drop the lock. */
-	if (o->lockfile != NULL && !(p->pidfile_fd >= 0 &&
-	    pidlock_names(o->lockfile, p->pidfile_fd))) {
-		p->lockfile_fd = take_lock(o->lockfile, false, STAGE_LOCKFILE,
-		    STAGE_LOCKFILE_LOCKED, &fail);
-		if (p->lockfile_fd == -1)
-			goto undo;
-		p->lockfile_created = !lockfile_existed;
-	}
-	if (redirect_open(o, &p->io, (int[]){p->pidfile_fd, p->lockfile_fd},
-	    2, &fail) == -1)
-		goto undo;
-	return;
-undo:
-	redirect_undo(o, &p->io);
-	if (p->lockfile_created)
-		pidlock_unlink(o->lockfile, p->lockfile_fd);
-	if (p->pidfile_fd >= 0)
-		pidlock_unlink(o->pidfile, p->pidfile_fd);
-	report_fail(o, reportfd, &fail);
-}
-
-/* Decided once: a start that keeps a supervisor (--respawn, --syslog). */
-static bool
-supervises(const struct options *o)
-{
-	return ((o->action == ACTION_START || o->action == ACTION_RESTART) &&
-	    (o->respawn != RESPAWN_NONE || o->syslog));
-}
-
-/*
  * In the original process, when supervising: the supervisor's title
  * overwrites the argument strings, so move them (and the environment after
  * them) to the heap, then parse again so that no option points at the old
@@ -174,36 +103,78 @@ prepare_title(struct options *o, int argc, char *argv[])
 	o->title = title;
 }
 
-static int
-start(struct options *o)
+/*
+ * In the original process: the command line's syntax, and its usage
+ * errors (64) before resolve's 66, 67 and 77.  --help and --version end
+ * here.  A supervised start first moves the argument strings away.
+ */
+static void
+parse(struct options *o, int argc, char *argv[])
 {
-	struct notify notify = {.fd = -1};
-	struct prepared prepared;
-	int reportfd = -1;
+	char errbuf[512], why[128];
+	const char *bad;
 
-	notify_open(o, &notify);
-	if (!o->foreground)
-		reportfd = detach(o, &notify);	/* returns only in the daemon */
-	setup_process(o, reportfd, &prepared);
-	if (supervises(o)) {
-		/* The supervisor's files are truncated once, when it starts. */
-		if (redirect_truncate(o, &prepared.io) == -1)
-			report_fail(o, reportfd, &(struct report){
-			    .stage = STAGE_STDOUT, .err = errno});
-		supervise_run(o, reportfd, &prepared, &notify);
+	if (options_parse(o, argc, argv, errbuf, sizeof(errbuf)) == -1)
+		errx(EXIT_USAGE, "%s", errbuf);
+	if (o->mode == MODE_SUPERVISE)
+		prepare_title(o, argc, argv);
+	switch (o->action) {
+	case ACTION_HELP:
+		usage();
+		exit(EXIT_OK);
+	case ACTION_VERSION:
+		printf("daemonize %s\n", PACKAGE_VERSION);
+		exit(EXIT_OK);
+	default:
+		break;
 	}
-	prepared.keeps_locks = true;
-	exec_command(o, reportfd, &prepared);
+	if ((bad = execenv_check_caps(o, why, sizeof(why))) != NULL)
+		errx(EXIT_USAGE, "parse --caps=%s: %s", o->caps, bad);
+}
+
+/* In the original process: --status, --stop, --signal, --list. */
+static int
+control(const struct options *o)
+{
+	switch (o->action) {
+	case ACTION_STATUS:
+		return (control_status(o));
+	case ACTION_STOP:
+		return (control_stop(o));
+	case ACTION_SIGNAL:
+		return (control_signal(o));
+	default:
+		return (instance_list(o));
+	}
+}
+
+/*
+ * In the daemon (or with --foreground, this process), supervised mode:
+ * the supervisor's files are truncated once, when it starts, and it
+ * never returns.
+ */
+static noreturn void
+run_supervisor(const struct options *o, int reportfd, struct prepared *p,
+    struct notify *n)
+{
+	if (redirect_truncate(o, &p->io) == -1) {
+		struct report r = {.stage = STAGE_STDOUT, .err = errno};
+
+		setup_undo(o, p);	/* still holding the locks */
+		report_fail(o, reportfd, &r);
+	}
+	supervise_run(o, reportfd, p, n);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct options opts;
-	char errbuf[512], why[128];
-	const char *bad;
+	struct notify notify;
+	struct prepared prepared;
 	sigset_t callers_mask;
-	int rc;
+	pid_t intermediate;
+	int reportfd = -1;
 
 	/*
 	 * One name in every message, whatever argv[0] is: err(3) and warn(3)
@@ -212,48 +183,29 @@ main(int argc, char *argv[])
 	program_invocation_short_name = (char *)"daemonize";
 	setprogname("daemonize");
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
-	start_block_signals(&callers_mask);
+	launch_block_signals(&callers_mask);
 	refuse_setid();
-	if (options_parse(&opts, argc, argv, errbuf, sizeof(errbuf)) == -1)
-		errx(EXIT_USAGE, "%s", errbuf);
-	if (supervises(&opts))
-		prepare_title(&opts, argc, argv);
-	switch (opts.action) {
-	case ACTION_HELP:
-		usage();
-		return (EXIT_OK);
-	case ACTION_VERSION:
-		printf("daemonize %s\n", PACKAGE_VERSION);
-		return (EXIT_OK);
-	default:
-		break;
-	}
-	/* A usage error (64) before resolve's 66, 67 and 77. */
-	if ((bad = execenv_check_caps(&opts, why, sizeof(why))) != NULL)
-		errx(EXIT_USAGE, "parse --caps=%s: %s", opts.caps, bad);
+	parse(&opts, argc, argv);
 	options_resolve(&opts);	/* users, paths, command: still attached */
 
-	/* Control actions may be interrupted like any command. */
-	if (opts.action != ACTION_START && opts.action != ACTION_RESTART)
+	if (opts.action != ACTION_START && opts.action != ACTION_RESTART) {
+		/* Control actions may be interrupted like any command. */
 		sigprocmask(SIG_SETMASK, &callers_mask, NULL);
-	switch (opts.action) {
-	case ACTION_STATUS:
-		return (control_status(&opts));
-	case ACTION_STOP:
-		return (control_stop(&opts));
-	case ACTION_SIGNAL:
-		return (control_signal(&opts));
-	case ACTION_LIST:
-		return (instance_list(&opts));
-	case ACTION_RESTART:
-		if ((rc = control_stop(&opts)) != STOP_OK) {
-			warnx("restart %s: the old instance was not stopped; "
-			    "not starting", opts.pidfile);
-			return (STOP_STILL_RUNNING);
-		}
-		break;
-	default:
-		break;
+		return (control(&opts));
 	}
-	return (start(&opts));
+	if (opts.action == ACTION_RESTART && control_stop(&opts) != STOP_OK) {
+		warnx("restart %s: the old instance was not stopped; not "
+		    "starting", opts.pidfile);
+		return (STOP_STILL_RUNNING);
+	}
+
+	/* A start: see the process tree above. */
+	notify_open(&opts, &notify);
+	if (!opts.foreground &&
+	    (intermediate = detach(&opts, &reportfd)) > 0)
+		return (launch_wait(&opts, &notify, reportfd, intermediate));
+	setup_process(&opts, reportfd, &prepared);
+	if (opts.mode == MODE_SUPERVISE)
+		run_supervisor(&opts, reportfd, &prepared, &notify);
+	exec_command(&opts, reportfd, &prepared);
 }

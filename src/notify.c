@@ -26,14 +26,9 @@
  * session could fork a sender, reap it at once and win the race.
  * systemd-notify(1) waits for its BARRIER=1 to be answered, so it is alive
  * when its message is read.
-
- * In plain mode the original process waits here (notify_wait()) until
- * READY=1, ERRNO=, the daemon's exit or the deadline.  It made itself a
- * child subreaper before forking, so when the intermediate process exits
- * the daemon becomes its child for the length of the wait: an early exit
- * is reported with its real status, and processes the daemon left behind
- * are adopted and can be stopped with it.  When the original exits, the
- * daemon passes on to init (or the caller's subreaper) as usual.
+ *
+ * In plain mode the original process reads the socket while it waits for
+ * READY=1 (launch.c).
  *
  * With --respawn the supervisor owns the socket after the fork and calls
  * notify_receive() itself; under a Type=notify unit with --foreground it
@@ -41,32 +36,22 @@
  */
 #include "config.h"
 
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "control.h"
 #include "exitcodes.h"
 #include "notify.h"
 #include "options.h"
-#include "parse.h"
-#include "pidlock.h"
-#include "report.h"
 
 #define NOTIFY_SOCKET_NAME "notify"
 #define NOTIFY_MAX_FDS 253	/* SCM_MAX_FD: more are never passed */
@@ -507,14 +492,13 @@ bind_private(const struct options *o, struct notify *n)
 void
 notify_open(const struct options *o, struct notify *n)
 {
-	bool supervised = o->respawn != RESPAWN_NONE || o->syslog;
 	const char *up;
 	int on = 1;
 
 	*n = (struct notify){.fd = -1};
 	/* Only a foreground supervisor relays: a detached start never looks. */
 	up = o->foreground ? getenv("NOTIFY_SOCKET") : NULL;
-	if (o->foreground && !supervised)
+	if (o->foreground && o->mode == MODE_PLAIN)
 		return;
 	if (o->foreground && up != NULL && up[0] != '\0') {
 		struct sockaddr_un sa;
@@ -541,13 +525,6 @@ notify_open(const struct options *o, struct notify *n)
 		notify_close(n);
 		errc(EXIT_OSERR, e, "set environment NOTIFY_SOCKET");
 	}
-	/*
-	 * We will wait ourselves: adopt the daemon when the intermediate
-	 * exits, to learn its exit status and its orphans (see the top).
-	 * Without it we still see the exit through a pidfd, not the status.
-	 */
-	if (!o->foreground && !supervised)
-		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
 /*
@@ -656,27 +633,6 @@ notify_close(struct notify *n)
 	}
 }
 
-/* What the original process knows while it waits (notify_wait()). */
-struct readiness {
-	pid_t daemon;
-	int pidfd;		/* -1 if the daemon was gone already */
-	pid_t mainpid;		/* 0, or an accepted MAINPID= */
-	pid_t mainpid_sid;	/* its session when accepted */
-	long long start_ms;
-	long long deadline_ms;
-	bool has_status;
-	char status[NOTIFY_STATUS_MAX];	/* the last STATUS=, printable */
-};
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /* Copy text a daemon sent, with control characters made harmless. */
 void
 notify_printable(char *dst, size_t len, const char *src)
@@ -687,323 +643,4 @@ notify_printable(char *dst, size_t len, const char *src)
 		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
 		    '?' : src[i];
 	dst[i] = '\0';
-}
-
-/*
- * The processes we adopted as subreaper while waiting: whatever the daemon
- * left behind when it (or its parent inside the session) died.  Reaps
- * the ones already gone.  Returns how many pids were stored.
- */
-static size_t
-adopted(pid_t *pids, size_t max)
-{
-	char path[64], buf[4096], *p, *end;
-	size_t n = 0;
-	ssize_t len;
-	int fd;
-
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		continue;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
-	    (int)getpid());
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (0);
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return (0);
-	buf[len] = '\0';
-	for (p = buf; n < max; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0)
-			pids[n++] = (pid_t)v;
-	}
-	return (n);
-}
-
-/*
- * Undo a start that will not be confirmed: stop the daemon with the retry
- * schedule, then its MAINPID= if it named another process, then every
- * process it left to us, and remove the pidfile if nobody holds it.
- */
-static void
-undo_start(const struct options *o, struct readiness *w)
-{
-	pid_t pids[64];
-	struct stat st;
-	pid_t holder;
-	size_t n;
-	int refusal;
-
-	if (w->pidfd >= 0)
-		control_stop_pid(w->daemon, &o->retry, o->verbose);
-	/* Still in the same session: not a recycled pid. */
-	if (w->mainpid > 0 && w->mainpid != w->daemon &&
-	    getsid(w->mainpid) == w->mainpid_sid)
-		control_stop_pid(w->mainpid, &o->retry, o->verbose);
-	/* Each round's survivors may leave orphans of their own. */
-	for (int round = 0; round < 8 && (n = adopted(pids, 64)) > 0; round++)
-		for (size_t i = 0; i < n; i++)
-			control_stop_pid(pids[i], &o->retry, o->verbose);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		continue;
-	if (o->pidfile != NULL &&
-	    pidlock_query(o->pidfile, &holder, &st, &refusal) == PIDLOCK_FREE)
-		pidlock_remove_stale(o->pidfile, &st);
-}
-
-/* Undo the start, print why it failed, return its exit code. */
-static int
-fail_start(const struct options *o, struct notify *n, struct readiness *w,
-    const struct report *rec)
-{
-	char msg[1024];
-	int code;
-
-	undo_start(o, w);
-	notify_close(n);
-	code = report_describe(o, rec, msg, sizeof(msg));
-	fprintf(stderr, "daemonize: %s\n", msg);
-	if (w->has_status)
-		fprintf(stderr, "daemonize: the last STATUS from pid %d was: "
-		    "%s\n", (int)w->daemon, w->status);
-	return (code);
-}
-
-/*
- * The daemon exited before READY=1.  It is our child if the subreaper
- * worked (see the top): reap it for the status.  Otherwise the status is
- * lost with its parent; STAGE_EXITED says so with err set.
- */
-static int
-daemon_exited(const struct options *o, struct notify *n,
-    struct readiness *w)
-{
-	struct report rec = {.stage = STAGE_EXITED, .pid = w->daemon};
-	int status;
-	pid_t r;
-
-	do
-		r = waitpid(w->daemon, &status, 0);
-	while (r == -1 && errno == EINTR);
-	if (r == w->daemon)
-		rec.extra = status;
-	else
-		rec.err = ECHILD;
-	close(w->pidfd);
-	w->pidfd = -1;
-	return (fail_start(o, n, w, &rec));
-}
-
-/*
- * After READY=1, before closing the socket: systemd-notify(1) follows its
- * READY=1 with a BARRIER=1 datagram carrying a pipe, and fails unless the
- * receiver closes it; if the socket were gone, "systemd-notify --ready"
- * would fail in a daemon that is running fine.  So keep reading (closing
- * every passed fd) until a BARRIER=1 arrives, or the sender exits, or a
- * short while passes: 1 s for a sender that is a helper process, 20 ms
- * when it is the daemon itself (a libsystemd client rarely sends a
- * barrier; systemd-notify run as root names its parent, the daemon, and
- * sends the barrier microseconds after READY=1).
- */
-static void
-linger(const struct options *o, struct notify *n, pid_t daemon, pid_t sender)
-{
-	long long until = now_ms() + (sender == daemon ? 20 : 1000);
-	struct pollfd pfd[2] = {{.fd = n->fd, .events = POLLIN}, {.fd = -1}};
-	struct notify_message m;
-	enum notify_result r;
-	long long left;
-
-	if (sender != daemon &&
-	    (pfd[1].fd = control_exit_fd(sender, false)) == -1)
-		until = 0;	/* already gone: just drain */
-	pfd[1].events = POLLIN;
-	for (;;) {
-		while ((r = notify_receive(n, o, daemon, &m)) != NOTIFY_EMPTY &&
-		    r != NOTIFY_ERROR)
-			if (m.barrier)
-				goto out;
-		left = until - now_ms();
-		if (left <= 0 || poll(pfd, 2, (int)left) <= 0 ||
-		    ((pfd[1].revents & POLLIN) &&
-		    control_exit_seen(pfd[1].fd, sender))) {
-			(void)notify_receive(n, o, daemon, &m);
-			break;
-		}
-	}
-out:
-	if (pfd[1].fd >= 0)
-		close(pfd[1].fd);
-}
-
-/*
- * Act on one accepted message.  Returns -1 to keep waiting, or the exit
- * code.
- */
-static int
-handle_message(const struct options *o, struct notify *n,
-    struct readiness *w, const struct notify_message *m)
-{
-	long long now = now_ms();
-
-	if (m->warning != NULL && o->verbose)
-		fprintf(stderr, "daemonize: message from pid %d: %s\n",
-		    (int)m->sender_pid, m->warning);
-	if (m->has_status) {
-		notify_printable(w->status, sizeof(w->status), m->status);
-		w->has_status = true;
-		if (o->verbose)
-			fprintf(stderr, "daemonize: status from pid %d: %s\n",
-			    (int)m->sender_pid, w->status);
-	}
-	if (m->has_mainpid) {
-		/* In the daemon's session means descended from it. */
-		pid_t sid = getsid(m->mainpid);
-
-		if (sid > 0 && notify_in_session(m->mainpid, w->daemon)) {
-			w->mainpid = m->mainpid;
-			w->mainpid_sid = sid;
-		} else if (o->verbose)
-			fprintf(stderr, "daemonize: ignored MAINPID=%d from "
-			    "pid %d: not a process of the daemon's session\n",
-			    (int)m->mainpid, (int)m->sender_pid);
-	}
-	if (m->has_extend) {
-		/* Like systemd: now + N microseconds, never shorter. */
-		unsigned long long ms = m->extend_usec / 1000 +
-		    (m->extend_usec % 1000 != 0);
-		long long until = ms > (unsigned long long)(LLONG_MAX / 2) ?
-		    LLONG_MAX / 2 : now + (long long)ms;
-
-		if (until > w->deadline_ms)
-			w->deadline_ms = until;
-		if (o->verbose)
-			fprintf(stderr, "daemonize: pid %d extended the "
-			    "timeout by %llu us\n", (int)m->sender_pid,
-			    m->extend_usec);
-	}
-	if (m->has_errno)
-		return (fail_start(o, n, w, &(struct report){
-		    .stage = STAGE_NOTIFY_ERRNO, .err = m->errno_value,
-		    .pid = w->daemon}));
-	if (!m->ready)
-		return (-1);
-
-	if (!m->barrier)
-		linger(o, n, w->daemon, m->sender_pid);
-	notify_close(n);
-	if (w->pidfd >= 0)
-		close(w->pidfd);
-	if (o->verbose) {
-		fprintf(stderr, "daemonize: started %s as pid %d, ready after "
-		    "%lld.%03lld s\n", o->command_path, (int)w->daemon,
-		    (now - w->start_ms) / 1000, (now - w->start_ms) % 1000);
-		if (w->mainpid > 0 && w->mainpid != w->daemon)
-			fprintf(stderr, "daemonize: its main process is pid "
-			    "%d; the pidfile names pid %d, which holds the "
-			    "lock\n", (int)w->mainpid, (int)w->daemon);
-	}
-	return (EXIT_OK);
-}
-
-/*
- * Read every queued datagram.  Returns -1 to keep waiting, or the exit
- * code once a message decided the start.
- */
-static int
-drain(const struct options *o, struct notify *n, struct readiness *w)
-{
-	struct notify_message m;
-	int rc;
-
-	for (;;) {
-		switch (notify_receive(n, o, w->daemon, &m)) {
-		case NOTIFY_EMPTY:
-			return (-1);
-		case NOTIFY_ERROR:
-			return (fail_start(o, n, w, &(struct report){
-			    .stage = STAGE_NOTIFY, .err = errno}));
-		case NOTIFY_IGNORED:
-			if (o->verbose)
-				fprintf(stderr, "daemonize: ignored a message "
-				    "from pid %d (uid %d): %s\n",
-				    (int)m.sender_pid, (int)m.sender_uid,
-				    m.warning);
-			continue;
-		case NOTIFY_ACCEPTED:
-			if ((rc = handle_message(o, n, w, &m)) != -1)
-				return (rc);
-			continue;
-		}
-	}
-}
-
-/*
- * In the original process, plain mode, after the command's exec: wait for
- * the daemon's READY=1 on n (opened by notify_open()), its ERRNO=, its
- * exit (pidfd), an abort signal on sfd, or the deadline (--wait-ready,
- * moved by EXTEND_TIMEOUT_USEC=).  Every failure stops the daemon and
- * removes the pidfile.  Returns the exit code; the socket is gone after.
- */
-int
-notify_wait(const struct options *o, struct notify *n, pid_t daemon, int sfd)
-{
-	struct readiness w = {.daemon = daemon};
-	struct pollfd pfd[3];
-	int rc;
-
-	w.start_ms = now_ms();
-	w.deadline_ms = w.start_ms + o->wait_ready_ms;
-	if ((w.pidfd = control_exit_fd(daemon, true)) == -1 && errno != ESRCH)
-		return (fail_start(o, n, &w, &(struct report){
-		    .stage = STAGE_NOTIFY, .err = errno}));
-	pfd[0] = (struct pollfd){.fd = n->fd, .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
-	pfd[2] = (struct pollfd){.fd = w.pidfd, .events = POLLIN};
-	for (;;) {
-		long long left = w.deadline_ms - now_ms();
-		int ready;
-
-		if (left < 0)
-			left = 0;
-		/* Without a pidfd the daemon was gone before we looked. */
-		ready = w.pidfd == -1 ? 0 : poll(pfd, 3,
-		    left > INT_MAX ? INT_MAX : (int)left);
-		if (ready == -1) {
-			if (errno == EINTR)
-				continue;
-			return (fail_start(o, n, &w, &(struct report){
-			    .stage = STAGE_NOTIFY, .err = errno}));
-		}
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				int sig = (int)si.ssi_signo;
-
-				undo_start(o, &w);
-				notify_close(n);
-				warnx("start %s: interrupted by SIG%s",
-				    o->argv[0], signal_name(sig) ?
-				    signal_name(sig) : "?");
-				return (128 + sig);
-			}
-		}
-		/* Messages first: READY=1 sent just before exiting counts. */
-		if ((rc = drain(o, n, &w)) != -1)
-			return (rc);
-		if (w.pidfd == -1 || ((pfd[2].revents & POLLIN) &&
-		    control_exit_seen(w.pidfd, daemon)))
-			return (daemon_exited(o, n, &w));
-		/* Checked every turn: a chatty sender cannot outrun it. */
-		if (now_ms() >= w.deadline_ms)
-			return (fail_start(o, n, &w, &(struct report){
-			    .stage = STAGE_NOTIFY_TIMEOUT, .pid = daemon,
-			    .extra = w.deadline_ms - w.start_ms > INT_MAX ?
-			    INT_MAX : (int)(w.deadline_ms - w.start_ms)}));
-	}
 }

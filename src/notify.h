@@ -4,8 +4,7 @@
  *
  * notify_open() runs in the original process before forking and exports
  * NOTIFY_SOCKET; notify_receive() reads one datagram and checks who sent
- * it; notify_parse() is the pure parser behind it; notify_wait() is the
- * original process's whole wait in plain mode; notify_forward() relays a
+ * it; notify_parse() is the pure parser behind it; notify_forward() relays a
  * message to the service manager above us (--foreground --respawn under a
  * Type=notify unit); notify_close() removes the socket and its directory.
  */
@@ -73,8 +72,6 @@ enum notify_result notify_receive(const struct notify *n,
     const struct options *o, pid_t daemon_pid, struct notify_message *out);
 bool notify_in_session(pid_t pid, pid_t daemon);
 int notify_forward(const struct notify *n, const struct notify_message *m);
-int notify_wait(const struct options *o, struct notify *n, pid_t daemon,
-    int sfd);
 void notify_close(struct notify *n);
 void notify_printable(char *dst, size_t len, const char *src);
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The command line.  options_parse() runs getopt_long(3) with a leading '+'
- * so that the command's own options are never taken, and checks each value
- * with the pure parsers of parse.c; it reports by returning a message, so
- * that a fuzzer can drive it.  options_resolve() runs in the original
+ * The command line.  Every option is one row of option_table: its names,
+ * argument, setter, field, whether a control action allows it and its
+ * --help text; getopt's tables and --help are built from it.
+ * options_parse() runs getopt_long(3) with a leading '+' so that the
+ * command's own options are never taken, and checks each value with the
+ * pure parsers of parse.c; it reports by returning a message, so that a
+ * fuzzer can drive it.  options_resolve() runs in the original
  * process, still attached to the caller's terminal: it looks up users and
  * the command and makes paths absolute against the caller's cwd, calling
  * errx(3) with the exit code of exitcodes.h on failure.
@@ -36,80 +39,171 @@
 /* The PATH a command gets with --clear-env, as login(1) gives root. */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-enum long_only {
-	OPT_CLEAR_ENV = 256,
-	OPT_KEEP_FD,
-	OPT_STOP,
-	OPT_RETRY,
-	OPT_STATUS,
-	OPT_SIGNAL,
-	OPT_RESTART,
-	OPT_OKNODO,
-	OPT_RESPAWN_DELAY,
-	OPT_RESPAWN_MAX,
-	OPT_CHILD_PIDFILE,
-	OPT_CHROOT,
-	OPT_IONICE,
-	OPT_SCHED,
-	OPT_OOM,
-	OPT_LIMIT,
-	OPT_CAPS,
-	OPT_NO_NEW_PRIVS,
-	OPT_KILL_MODE,
-	OPT_NAME,
-	OPT_LIST,
-	OPT_FORMAT,
-	OPT_ENV_FILE,
+/*
+ * What options_parse() learns on the way that struct options does not
+ * keep: which options were given, for the checks of the whole line.
+ */
+struct parse_state {
+	struct options *o;
+	bool retry_set;
+	bool respawn_tuned;
+	bool kill_mode_set;
+	bool format_set;
+	bool bare;		/* the message names the option, not a value */
 };
 
-static const char shortopts[] = "+ac:e:o:i:E:p:l:u:g:m:frSt:wvhVn:";
+struct option_spec;
 
-static const struct option longopts[] = {
-	{"append", no_argument, NULL, 'a'},
-	{"chdir", required_argument, NULL, 'c'},
-	{"stderr", required_argument, NULL, 'e'},
-	{"stdout", required_argument, NULL, 'o'},
-	{"stdin", required_argument, NULL, 'i'},
-	{"env", required_argument, NULL, 'E'},
-	{"clear-env", no_argument, NULL, OPT_CLEAR_ENV},
-	{"pidfile", required_argument, NULL, 'p'},
-	{"lockfile", required_argument, NULL, 'l'},
-	{"user", required_argument, NULL, 'u'},
-	{"group", required_argument, NULL, 'g'},
-	{"umask", required_argument, NULL, 'm'},
-	{"foreground", no_argument, NULL, 'f'},
-	{"respawn", optional_argument, NULL, 'r'},
-	{"respawn-delay", required_argument, NULL, OPT_RESPAWN_DELAY},
-	{"respawn-max", required_argument, NULL, OPT_RESPAWN_MAX},
-	{"child-pidfile", required_argument, NULL, OPT_CHILD_PIDFILE},
-	{"syslog", optional_argument, NULL, 'S'},
-	{"tag", required_argument, NULL, 't'},
-	{"wait-ready", optional_argument, NULL, 'w'},
-	{"keep-fd", required_argument, NULL, OPT_KEEP_FD},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{"stop", no_argument, NULL, OPT_STOP},
-	{"retry", required_argument, NULL, OPT_RETRY},
-	{"kill-mode", required_argument, NULL, OPT_KILL_MODE},
-	{"status", no_argument, NULL, OPT_STATUS},
-	{"signal", required_argument, NULL, OPT_SIGNAL},
-	{"restart", no_argument, NULL, OPT_RESTART},
-	{"oknodo", no_argument, NULL, OPT_OKNODO},
-	{"chroot", required_argument, NULL, OPT_CHROOT},
-	{"nice", required_argument, NULL, 'n'},
-	{"ionice", required_argument, NULL, OPT_IONICE},
-	{"sched", required_argument, NULL, OPT_SCHED},
-	{"oom-score-adj", required_argument, NULL, OPT_OOM},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"caps", required_argument, NULL, OPT_CAPS},
-	{"no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"list", no_argument, NULL, OPT_LIST},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"env-file", required_argument, NULL, OPT_ENV_FILE},
-	{NULL, 0, NULL, 0},
+/*
+ * Set the field that the option spec names (and its companions, which
+ * the setter names) from the option's argument, NULL when it has none.
+ * Returns why the argument is refused, or NULL.  Pure, like the parse.c
+ * parsers they call: options_parse() formats the message.
+ */
+typedef const char *option_setter(struct parse_state *st,
+    const struct option_spec *spec, const char *arg);
+
+static option_setter set_flag, set_string, set_env, set_umask, set_respawn,
+    set_respawn_delay, set_respawn_max, set_syslog, set_tag, set_wait_ready,
+    set_keep_fd, set_action, set_info, set_retry, set_kill_mode, set_nice,
+    set_ionice, set_sched, set_oom, set_limit, set_name, set_format;
+
+struct option_spec {
+	const char *name;	/* the long name, without "--" */
+	char letter;		/* the short name, or 0 */
+	int arg;		/* no_, required_ or optional_argument */
+	option_setter *set;
+	size_t field;		/* offsetof(struct options, the field set) */
+	int value;		/* the action that set_action, set_info set */
+	bool control;		/* --stop, --status, ... allow it too */
+	int column;		/* --help: where its text starts */
+	const char *argname;	/* --help: after the long name */
+	const char *help;	/* --help: '\n' starts a continuation line */
 };
+
+#define F(field)	offsetof(struct options, field)
+#define OPT_LONG	256	/* getopt_long(3) val: OPT_LONG + row index */
+#define COL		28	/* --help's column for an option's text */
+#define WIDE		34	/* ...and for the first rows of Supervision */
+
+/*
+ * Every option, in the order of --help, which is also the order in which
+ * an ambiguous prefix lists them (see daemonize(1)).  Short options never
+ * take an optional argument: -r, -S and -w take none.
+ */
+static const struct option_spec option_table[] = {
+	{"append", 'a', no_argument, set_flag, F(append), 0, false, COL,
+	    "", "append to -o/-e files instead of truncating"},
+	{"chdir", 'c', required_argument, set_string, F(chdir_path), 0, false,
+	    COL, "=DIR", "working directory (default /)"},
+	{"stderr", 'e', required_argument, set_string, F(stderr_path), 0,
+	    false, COL, "=FILE", "stderr to FILE (default /dev/null)"},
+	{"stdout", 'o', required_argument, set_string, F(stdout_path), 0,
+	    false, COL, "=FILE", "stdout to FILE (default /dev/null)"},
+	{"stdin", 'i', required_argument, set_string, F(stdin_path), 0, false,
+	    COL, "=FILE", "stdin from FILE or FIFO (default /dev/null)"},
+	{"env", 'E', required_argument, set_env, F(env), 0, false, COL,
+	    "=NAME=VALUE", "set an environment variable (repeatable)"},
+	{"clear-env", 0, no_argument, set_flag, F(clear_env), 0, false, COL,
+	    "", "start from an empty environment"},
+	{"env-file", 0, required_argument, set_string, F(env_file), 0, false,
+	    COL, "=FILE", "NAME=VALUE lines, added before -E"},
+	{"pidfile", 'p', required_argument, set_string, F(pidfile), 0, true,
+	    COL, "=FILE", "write the pid to FILE, held under a lock"},
+	{"name", 0, required_argument, set_name, F(name), 0, true, COL,
+	    "=NAME", "instance NAME: the pidfile RUNDIR/NAME.pid"},
+	{"lockfile", 'l', required_argument, set_string, F(lockfile), 0, false,
+	    COL, "=FILE", "single-instance lock without a pid"},
+	{"user", 'u', required_argument, set_string, F(user), 0, false, COL,
+	    "=USER[:GROUP]", "run as USER (root only)"},
+	{"group", 'g', required_argument, set_string, F(group), 0, false, COL,
+	    "=GROUP", "primary group (root only)"},
+	{"umask", 'm', required_argument, set_umask, F(umask), 0, false, COL,
+	    "=MODE", "octal umask (default 022)"},
+	{"foreground", 'f', no_argument, set_flag, F(foreground), 0, false,
+	    COL, "", "do not detach; exec the command in place"},
+	{"keep-fd", 0, required_argument, set_keep_fd, F(keep_fds), 0, false,
+	    COL, "=N", "pass fd N through to the command"},
+	{"oknodo", 0, no_argument, set_flag, F(oknodo), 0, false, COL,
+	    "", "exit 0 when already running"},
+	{"wait-ready", 'w', optional_argument, set_wait_ready,
+	    F(wait_ready_ms), 0, false, COL, "[=SECS]",
+	    "wait for READY=1 on $NOTIFY_SOCKET (60)"},
+
+	{"respawn", 'r', optional_argument, set_respawn, F(respawn), 0, false,
+	    WIDE, "[=always|failure]", "restart the command when it exits"},
+	{"respawn-delay", 0, required_argument, set_respawn_delay,
+	    F(respawn_min_ms), 0, false, WIDE, "=MIN[:MAX]",
+	    "back-off in seconds (default 1:60)"},
+	{"respawn-max", 0, required_argument, set_respawn_max, F(respawn_max),
+	    0, false, WIDE, "=N[/SECS]", "give up after N restarts"},
+	{"child-pidfile", 0, required_argument, set_string, F(child_pidfile),
+	    0, false, WIDE, "=FILE", "also record the child's pid"},
+	{"syslog", 'S', optional_argument, set_syslog, F(syslog), 0, false,
+	    WIDE, "[=FACILITY.PRIORITY]", "output to syslog (daemon.notice)"},
+	{"tag", 't', required_argument, set_tag, F(tag), 0, false, COL,
+	    "=TAG", "syslog tag and process title (1-64 bytes,\n"
+	    "no control characters)"},
+
+	{"chroot", 0, required_argument, set_string, F(chroot_path), 0, false,
+	    COL, "=DIR", "change root (root only)"},
+	{"nice", 'n', required_argument, set_nice, F(nice), 0, false, COL,
+	    "=N", "absolute nice value, -20 to 19"},
+	{"ionice", 0, required_argument, set_ionice, F(ionice_class), 0, false,
+	    COL, "=CLASS[:LEVEL]", "realtime, best-effort or idle"},
+	{"sched", 0, required_argument, set_sched, F(sched_policy), 0, false,
+	    COL, "=POLICY[:PRIO]", "other, batch, idle, fifo or rr"},
+	{"oom-score-adj", 0, required_argument, set_oom, F(oom_score_adj), 0,
+	    false, COL, "=N", "-1000 to 1000"},
+	{"limit", 0, required_argument, set_limit, F(limits), 0, false, COL,
+	    "=RES=SOFT[:HARD]", "resource limit (repeatable)"},
+	{"caps", 0, required_argument, set_string, F(caps), 0, false, COL,
+	    "=CAP[,CAP...]", "ambient capabilities kept across -u"},
+	{"no-new-privs", 0, no_argument, set_flag, F(no_new_privs), 0, false,
+	    COL, "", "set no_new_privs before exec"},
+
+	{"stop", 0, no_argument, set_action, F(action), ACTION_STOP, true, COL,
+	    "", "stop the daemon named by -p"},
+	{"retry", 0, required_argument, set_retry, F(retry), 0, true, COL,
+	    "=SCHEDULE", "stop schedule (default TERM/10/KILL/5)"},
+	{"kill-mode", 0, required_argument, set_kill_mode, F(kill_mixed), 0,
+	    true, COL, "=MODE", "control-group (every step to the whole job)\n"
+	    "or mixed (only KILL to the whole job)"},
+	{"status", 0, no_argument, set_action, F(action), ACTION_STATUS, true,
+	    COL, "", "LSB status: 0 running, 1 dead, 3 stopped, 4 unknown"},
+	{"signal", 0, required_argument, set_action, F(action), ACTION_SIGNAL,
+	    true, COL, "=SIG", "send SIG to the daemon named by -p"},
+	{"restart", 0, no_argument, set_action, F(action), ACTION_RESTART,
+	    true, COL, "", "stop, then start"},
+	{"list", 0, no_argument, set_action, F(action), ACTION_LIST, true, COL,
+	    "", "every named instance: NAME PID STATE UPTIME COMMAND"},
+	{"format", 0, required_argument, set_format, F(json), 0, true, COL,
+	    "=json", "--status and --list as JSON"},
+
+	{"verbose", 'v', no_argument, set_flag, F(verbose), 0, true, COL,
+	    "", "say what is done, on stderr (a query's\n"
+	    "answer, --status -v, goes to stdout)"},
+	{"help", 'h', no_argument, set_info, F(action), ACTION_HELP, true, COL,
+	    "", "this help"},
+	{"version", 'V', no_argument, set_info, F(action), ACTION_VERSION,
+	    true, COL, "", "version"},
+};
+
+#define NOPTIONS	(sizeof(option_table) / sizeof(option_table[0]))
+
+/* --help's sections, each named before the row of its first option. */
+static const struct {
+	const char *first;
+	const char *title;	/* "": a blank line only */
+} help_sections[] = {
+	{"append", "Start"},
+	{"respawn", "Supervision"},
+	{"chroot", "Execution environment"},
+	{"stop", "Control"},
+	{"verbose", ""},
+};
+
+#define NSECTIONS	(sizeof(help_sections) / sizeof(help_sections[0]))
 
 /* The man page's SYNOPSIS, word for word; tests/help.bats keeps them equal. */
 static const char synopsis[] =
@@ -121,66 +215,11 @@ static const char synopsis[] =
     "[argument ...]\n"
     "       daemonize --list [--format=json]\n";
 
-static const char option_help[] =
+static const char abbrev_help[] =
     "\n"
-    "A long option may be abbreviated to a prefix that only it starts with.\n"
-    "\n"
-    "Start:\n"
-    "  -a, --append              append to -o/-e files instead of truncating\n"
-    "  -c, --chdir=DIR           working directory (default /)\n"
-    "  -e, --stderr=FILE         stderr to FILE (default /dev/null)\n"
-    "  -o, --stdout=FILE         stdout to FILE (default /dev/null)\n"
-    "  -i, --stdin=FILE          stdin from FILE or FIFO (default /dev/null)\n"
-    "  -E, --env=NAME=VALUE      set an environment variable (repeatable)\n"
-    "      --clear-env           start from an empty environment\n"
-    "      --env-file=FILE       NAME=VALUE lines, added before -E\n"
-    "  -p, --pidfile=FILE        write the pid to FILE, held under a lock\n"
-    "      --name=NAME           instance NAME: the pidfile RUNDIR/NAME.pid\n"
-    "  -l, --lockfile=FILE       single-instance lock without a pid\n"
-    "  -u, --user=USER[:GROUP]   run as USER (root only)\n"
-    "  -g, --group=GROUP         primary group (root only)\n"
-    "  -m, --umask=MODE          octal umask (default 022)\n"
-    "  -f, --foreground          do not detach; exec the command in place\n"
-    "      --keep-fd=N           pass fd N through to the command\n"
-    "      --oknodo              exit 0 when already running\n"
-    "  -w, --wait-ready[=SECS]   wait for READY=1 on $NOTIFY_SOCKET (60)\n"
-    "\n"
-    "Supervision:\n"
-    "  -r, --respawn[=always|failure]  restart the command when it exits\n"
-    "      --respawn-delay=MIN[:MAX]   back-off in seconds (default 1:60)\n"
-    "      --respawn-max=N[/SECS]      give up after N restarts\n"
-    "      --child-pidfile=FILE        also record the child's pid\n"
-    "  -S, --syslog[=FACILITY.PRIORITY] output to syslog (daemon.notice)\n"
-    "  -t, --tag=TAG             syslog tag and process title (1-64 bytes,\n"
-    "                            no control characters)\n"
-    "\n"
-    "Execution environment:\n"
-    "      --chroot=DIR          change root (root only)\n"
-    "  -n, --nice=N              absolute nice value, -20 to 19\n"
-    "      --ionice=CLASS[:LEVEL] realtime, best-effort or idle\n"
-    "      --sched=POLICY[:PRIO] other, batch, idle, fifo or rr\n"
-    "      --oom-score-adj=N     -1000 to 1000\n"
-    "      --limit=RES=SOFT[:HARD] resource limit (repeatable)\n"
-    "      --caps=CAP[,CAP...]   ambient capabilities kept across -u\n"
-    "      --no-new-privs        set no_new_privs before exec\n"
-    "\n"
-    "Control:\n"
-    "      --stop                stop the daemon named by -p\n"
-    "      --retry=SCHEDULE      stop schedule (default TERM/10/KILL/5)\n"
-    "      --kill-mode=MODE      control-group (every step to the whole job)\n"
-    "                            or mixed (only KILL to the whole job)\n"
-    "      --status              LSB status: 0 running, 1 dead, 3 stopped, "
-    "4 unknown\n"
-    "      --signal=SIG          send SIG to the daemon named by -p\n"
-    "      --restart             stop, then start\n"
-    "      --list                every named instance: NAME PID STATE "
-    "UPTIME COMMAND\n"
-    "      --format=json         --status and --list as JSON\n"
-    "\n"
-    "  -v, --verbose             say what is done, on stderr (a query's\n"
-    "                            answer, --status -v, goes to stdout)\n"
-    "  -h, --help                this help\n"
-    "  -V, --version             version\n"
+    "A long option may be abbreviated to a prefix that only it starts with.\n";
+
+static const char exit_help[] =
     "\n"
     "Exit status: 0 started, 64 usage, 66 no input, 67 no user, 70 internal\n"
     "error, 71 system error, 73 cannot create, 75 already running, 77 not\n"
@@ -189,11 +228,41 @@ static const char option_help[] =
     "--status: 1 dead but the pidfile remains, 3 not running; --signal: 3 not\n"
     "running; 4 cannot tell.  See daemonize(1).\n";
 
+/* --help: the SYNOPSIS, then one line (or more) per row of option_table. */
 void
 usage(void)
 {
+	const struct option_spec *s;
+	const char *text, *title;
+	char left[64];
+	size_t section = 0;
+	int len;
+
 	fputs(synopsis, stdout);
-	fputs(option_help, stdout);
+	fputs(abbrev_help, stdout);
+	for (s = option_table; s < option_table + NOPTIONS; s++) {
+		if (section < NSECTIONS &&
+		    strcmp(s->name, help_sections[section].first) == 0) {
+			title = help_sections[section++].title;
+			printf("\n%s%s", title, title[0] != '\0' ? ":\n" : "");
+		}
+		if (s->letter != 0)
+			snprintf(left, sizeof(left), "  -%c, --%s%s",
+			    s->letter, s->name, s->argname);
+		else
+			snprintf(left, sizeof(left), "      --%s%s", s->name,
+			    s->argname);
+		/* One space at least, even after a long left column. */
+		printf("%-*s", s->column - 1, left);
+		for (text = s->help; *text != '\0'; text += len) {
+			len = (int)strcspn(text, "\n");
+			printf(" %.*s\n", len, text);
+			if (text[len] == '\n')
+				printf("%*s", COL - 1, "");
+			len += text[len] == '\n';
+		}
+	}
+	fputs(exit_help, stdout);
 }
 
 static int bad(char *, size_t, const char *, ...)
@@ -243,15 +312,15 @@ distance(const char *a, const char *b)
 static const char *
 closest_long(const char *name)
 {
-	const struct option *lo, *best = NULL;
+	const struct option_spec *s, *best = NULL;
 	size_t d, bestd = SIZE_MAX, limit = strlen(name) / 2;
 
 	if (limit > 2)
 		limit = 2;
-	for (lo = longopts; lo->name != NULL; lo++)
-		if ((d = distance(name, lo->name)) < bestd) {
+	for (s = option_table; s < option_table + NOPTIONS; s++)
+		if ((d = distance(name, s->name)) < bestd) {
 			bestd = d;
-			best = lo;
+			best = s;
 		}
 	return (best != NULL && bestd <= limit && bestd > 0 ? best->name :
 	    NULL);
@@ -266,20 +335,20 @@ closest_long(const char *name)
 static size_t
 prefixed_longs(const char *prefix, char *buf, size_t len)
 {
-	const struct option *lo;
+	const struct option_spec *s, *end = option_table + NOPTIONS;
 	size_t n = 0, plen = strlen(prefix), total = 0;
 
-	for (lo = longopts; lo->name != NULL && plen > 0; lo++)
-		if (strncmp(lo->name, prefix, plen) == 0)
+	for (s = option_table; s < end && plen > 0; s++)
+		if (strncmp(s->name, prefix, plen) == 0)
 			total++;
 	buf[0] = '\0';
-	for (lo = longopts; lo->name != NULL && total > 1; lo++) {
-		if (strncmp(lo->name, prefix, plen) != 0)
+	for (s = option_table; s < end && total > 1; s++) {
+		if (strncmp(s->name, prefix, plen) != 0)
 			continue;
 		if (n++ > 0)
 			strlcat(buf, n == total ? " or " : ", ", len);
 		strlcat(buf, "--", len);
-		strlcat(buf, lo->name, len);
+		strlcat(buf, s->name, len);
 	}
 	return (total);
 }
@@ -293,14 +362,10 @@ glued_long(const char *arg)
 {
 	if (arg[0] != '-' || arg[1] == '\0' || arg[1] == '-' || arg[2] == '\0')
 		return (NULL);
-	switch (arg[1]) {
-	case 'r':
-		return ("respawn");
-	case 'S':
-		return ("syslog");
-	case 'w':
-		return ("wait-ready");
-	}
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (option_table[i].letter == arg[1] &&
+		    option_table[i].arg == optional_argument)
+			return (option_table[i].name);
 	return (NULL);
 }
 
@@ -318,20 +383,17 @@ grow(void *array, size_t n, size_t size)
 
 /* The option as the user wrote it, for messages: "-m" or "--umask". */
 static void
-option_name(int c, int longindex, char *buf, size_t len)
+option_name(const struct option_spec *s, int longindex, char *buf,
+    size_t len)
 {
 	/* No snprintf(3): this runs once per option, on every start. */
 	if (longindex >= 0) {
 		strlcpy(buf, "--", len);
-		strlcat(buf, longopts[longindex].name, len);
+		strlcat(buf, s->name, len);
 	} else
-		strlcpy(buf, (char[]){'-', (char)c, '\0'}, len);
+		strlcpy(buf, (char[]){'-', s->letter, '\0'}, len);
 }
 
-/*
- * Parse argv into *o.  Returns 0, or -1 with a message in errbuf (the
- * caller exits 64).  Leaves o->argv pointing into argv.
- */
 /*
  * A syslog tag (and process title): 1 to OPTIONS_TAG_MAX bytes, no
  * control characters (a newline would start a forged second record).
@@ -377,302 +439,391 @@ check_nofile(const struct options *o, char *errbuf, size_t errlen)
 	return (0);
 }
 
-int
-options_parse(struct options *o, int argc, char *argv[], char *errbuf,
-    size_t errlen)
+/* The field of struct options that the option s sets. */
+static void *
+field_of(struct parse_state *st, const struct option_spec *s)
 {
-	const char *err = NULL;
-	char name[64], start_option[64] = "";
-	long long n;
-	int c, lastind, longindex;
-	bool retry_set = false, respawn_tuned = false, kill_mode_set = false;
-	bool format_set = false;
+	return ((char *)st->o + s->field);
+}
 
-	*o = (struct options){
-		.action = ACTION_START,
-		.chdir_path = "/",
-		.umask = 022,
-		.respawn_min_ms = 1000,
-		.respawn_max_ms = 60000,
-		.syslog_facility = LOG_DAEMON,
-		.syslog_priority = LOG_NOTICE,
-		.wait_ready_ms = 60000,
-		.retry = {
-			.step = {{SIGTERM, 10000}, {SIGKILL, 5000}},
-			.nsteps = 2,
-		},
-	};
+static const char *
+set_flag(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	bool *flag = field_of(st, s);
 
-	optind = 0;
-	opterr = 0;
-	for (;;) {
-		longindex = -1;
-		lastind = optind == 0 ? 1 : optind;
-		c = getopt_long(argc, argv, shortopts, longopts, &longindex);
-		if (c == -1)
-			break;
-		option_name(c, longindex, name, sizeof(name));
-		if (start_option[0] == '\0' && strchr("pvhV", c) == NULL &&
-		    c != OPT_STOP && c != OPT_STATUS && c != OPT_SIGNAL &&
-		    c != OPT_RESTART && c != OPT_RETRY && c != OPT_KILL_MODE &&
-		    c != '?' && c != OPT_NAME && c != OPT_LIST &&
-		    c != OPT_FORMAT)
-			snprintf(start_option, sizeof(start_option), "%s", name);
-		switch (c) {
-		case 'a':
-			o->append = true;
-			break;
-		case 'c':
-			o->chdir_path = optarg;
-			break;
-		case 'e':
-			o->stderr_path = optarg;
-			break;
-		case 'o':
-			o->stdout_path = optarg;
-			break;
-		case 'i':
-			o->stdin_path = optarg;
-			break;
-		case 'E':
-			if ((err = parse_env(optarg)) != NULL)
-				break;
-			if ((o->env = grow(o->env, o->nenv,
-			    sizeof(*o->env))) == NULL)
-				return (bad(errbuf, errlen, "parse %s: %s",
-				    name, strerror(ENOMEM)));
-			o->env[o->nenv++] = optarg;
-			break;
-		case OPT_CLEAR_ENV:
-			o->clear_env = true;
-			break;
-		case 'p':
-			o->pidfile = optarg;
-			break;
-		case 'l':
-			o->lockfile = optarg;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 'm':
-			err = parse_umask(optarg, &o->umask);
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 'r':
-			o->respawn = RESPAWN_ALWAYS;
-			if (optarg == NULL || strcmp(optarg, "always") == 0)
-				break;
-			if (strcmp(optarg, "failure") == 0)
-				o->respawn = RESPAWN_FAILURE;
-			else
-				err = "not always or failure";
-			break;
-		case OPT_RESPAWN_DELAY:
-			respawn_tuned = true;
-			err = parse_respawn_delay(optarg, &o->respawn_min_ms,
-			    &o->respawn_max_ms);
-			break;
-		case OPT_RESPAWN_MAX:
-			respawn_tuned = true;
-			o->respawn_limited = true;
-			err = parse_respawn_max(optarg, &o->respawn_max,
-			    &o->respawn_window_ms);
-			break;
-		case OPT_CHILD_PIDFILE:
-			o->child_pidfile = optarg;
-			break;
-		case 'S':
-			o->syslog = true;
-			if (optarg != NULL)
-				err = parse_syslog(optarg, &o->syslog_facility,
-				    &o->syslog_priority);
-			break;
-		case 't':
-			err = options_check_tag(optarg);
-			o->tag = optarg;
-			break;
-		case 'w':
-			o->wait_ready = true;
-			if (optarg == NULL)
-				break;
-			if ((err = parse_seconds(optarg,
-			    &o->wait_ready_ms)) == NULL && o->wait_ready_ms == 0)
-				err = "the timeout must be longer than 0 seconds";
-			break;
-		case OPT_KEEP_FD:
-			if (parse_number(optarg, 3, INT_MAX, &n) != NULL) {
-				err = "not a file descriptor from 3 up";
-				break;
-			}
-			if (o->nkeep_fds == KEEP_FDS_MAX) {
-				err = "too many --keep-fd (at most 64)";
-				break;
-			}
-			if ((o->keep_fds = grow(o->keep_fds, o->nkeep_fds,
-			    sizeof(*o->keep_fds))) == NULL)
-				return (bad(errbuf, errlen, "parse %s: %s",
-				    name, strerror(ENOMEM)));
-			o->keep_fds[o->nkeep_fds++] = (int)n;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			o->action = ACTION_HELP;
-			return (0);
-		case 'V':
-			o->action = ACTION_VERSION;
-			return (0);
-		case OPT_STOP:
-		case OPT_STATUS:
-		case OPT_SIGNAL:
-		case OPT_RESTART:
-		case OPT_LIST: {
-			enum action a = c == OPT_STOP ? ACTION_STOP :
-			    c == OPT_STATUS ? ACTION_STATUS :
-			    c == OPT_SIGNAL ? ACTION_SIGNAL :
-			    c == OPT_LIST ? ACTION_LIST : ACTION_RESTART;
+	(void)arg;
+	*flag = true;
+	return (NULL);
+}
 
-			if (o->action != ACTION_START && o->action != a)
-				return (bad(errbuf, errlen, "parse %s: only one "
-				    "of --stop, --status, --signal, --restart "
-				    "and --list may be given", name));
-			o->action = a;
-			if (c == OPT_SIGNAL)
-				err = parse_signal(optarg, &o->signal);
-			break;
-		}
-		case OPT_RETRY:
-			retry_set = true;
-			err = parse_retry(optarg, &o->retry);
-			break;
-		case OPT_KILL_MODE:
-			kill_mode_set = true;
-			if (strcmp(optarg, "mixed") == 0)
-				o->kill_mixed = true;
-			else if (strcmp(optarg, "control-group") != 0)
-				err = "not control-group or mixed";
-			break;
-		case OPT_OKNODO:
-			o->oknodo = true;
-			break;
-		case OPT_CHROOT:
-			o->chroot_path = optarg;
-			break;
-		case 'n':
-			o->nice_set = true;
-			if ((err = parse_number(optarg, -20, 19, &n)) == NULL)
-				o->nice = (int)n;
-			else
-				err = "not a nice value from -20 to 19";
-			break;
-		case OPT_IONICE:
-			o->ionice_set = true;
-			err = parse_ionice(optarg, &o->ionice_class,
-			    &o->ionice_level);
-			break;
-		case OPT_SCHED:
-			o->sched_set = true;
-			err = parse_sched(optarg, &o->sched_policy,
-			    &o->sched_priority);
-			break;
-		case OPT_OOM:
-			o->oom_set = true;
-			if (parse_number(optarg, -1000, 1000, &n) == NULL)
-				o->oom_score_adj = (int)n;
-			else
-				err = "not a score from -1000 to 1000";
-			break;
-		case OPT_LIMIT:
-			if (o->nlimits == LIMITS_MAX) {
-				err = "too many limits";
-				break;
-			}
-			err = parse_limit(optarg, &o->limits[o->nlimits]);
-			if (err == NULL)
-				o->nlimits++;
-			break;
-		case OPT_CAPS:
-			o->caps = optarg;
-			break;
-		case OPT_NO_NEW_PRIVS:
-			o->no_new_privs = true;
-			break;
-		case OPT_NAME:
-			err = instance_name_error(optarg);
-			o->name = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				o->json = true;
-			else if (strcmp(optarg, "text") == 0)
-				o->json = false;
-			else
-				err = "not json or text";
-			format_set = true;
-			break;
-		case OPT_ENV_FILE:
-			o->env_file = optarg;
-			break;
-		default: {
-			/*
-			 * getopt_long(3) says '?' for an unknown option and
-			 * for a missing or unwanted argument; tell them apart.
-			 */
-			const char *arg = argv[optind - 1];
-			const char *hint;
-			char list[400];
-			bool is_long;
+static const char *
+set_string(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	const char **value = field_of(st, s);
 
-			/* In the middle of "-w10", optind has not moved on. */
-			if (optind == lastind && optind < argc)
-				arg = argv[optind];
-			is_long = strncmp(arg, "--", 2) == 0;
-			if (!is_long && (hint = glued_long(arg)) != NULL)
-				return (bad(errbuf, errlen, "parse %s: short "
-				    "options take no value; use --%s=%s", arg,
-				    hint, arg + 2));
+	*value = arg;
+	return (NULL);
+}
 
-			if (is_long)
-				snprintf(name, sizeof(name), "%.*s",
-				    (int)strcspn(arg, "="), arg);
-			else
-				snprintf(name, sizeof(name), "-%c", optopt);
-			if (is_long && optopt != 0 && strchr(arg, '=') != NULL)
-				err = "takes no argument";
-			else if (optopt != 0 && (is_long ||
-			    strchr(shortopts + 1, optopt) != NULL))
-				err = "missing argument";
-			else if (is_long && prefixed_longs(name + 2, list,
-			    sizeof(list)) > 1)
-				return (bad(errbuf, errlen, "parse %s: "
-				    "ambiguous option; could be %s", name,
-				    list));
-			else if (is_long &&
-			    (hint = closest_long(name + 2)) != NULL)
-				return (bad(errbuf, errlen, "parse %s: unknown "
-				    "option; did you mean --%s?", name, hint));
-			else
-				err = "unknown option";
-			return (bad(errbuf, errlen, "parse %s: %s", name, err));
-		}
-		}
-		if (err != NULL)
-			return (bad(errbuf, errlen, "parse %s%s%s: %s", name,
-			    longindex >= 0 ? "=" : " ", optarg, err));
+static const char *
+set_env(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	struct options *o = st->o;
+	const char ***env = field_of(st, s);
+	const char *err;
+
+	if ((err = parse_env(arg)) != NULL)
+		return (err);
+	if ((*env = grow(*env, o->nenv, sizeof(**env))) == NULL) {
+		st->bare = true;
+		return (strerror(ENOMEM));
 	}
+	(*env)[o->nenv++] = arg;
+	return (NULL);
+}
 
-	o->argv = argv + optind;
+static const char *
+set_umask(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	return (parse_umask(arg, field_of(st, s)));
+}
+
+static const char *
+set_respawn(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	enum respawn_mode *respawn = field_of(st, s);
+
+	*respawn = RESPAWN_ALWAYS;
+	if (arg == NULL || strcmp(arg, "always") == 0)
+		return (NULL);
+	if (strcmp(arg, "failure") != 0)
+		return ("not always or failure");
+	*respawn = RESPAWN_FAILURE;
+	return (NULL);
+}
+
+static const char *
+set_respawn_delay(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	st->respawn_tuned = true;
+	return (parse_respawn_delay(arg, field_of(st, s),
+	    &st->o->respawn_max_ms));
+}
+
+static const char *
+set_respawn_max(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	st->respawn_tuned = true;
+	st->o->respawn_limited = true;
+	return (parse_respawn_max(arg, field_of(st, s),
+	    &st->o->respawn_window_ms));
+}
+
+static const char *
+set_syslog(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	bool *syslog_on = field_of(st, s);
+
+	*syslog_on = true;
+	if (arg == NULL)
+		return (NULL);
+	return (parse_syslog(arg, &st->o->syslog_facility,
+	    &st->o->syslog_priority));
+}
+
+/* A string option whose value check() may refuse. */
+static const char *
+checked_string(struct parse_state *st, const struct option_spec *s,
+    const char *arg, const char *(*check)(const char *))
+{
+	set_string(st, s, arg);
+	return (check(arg));
+}
+
+static const char *
+set_tag(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	return (checked_string(st, s, arg, options_check_tag));
+}
+
+static const char *
+set_wait_ready(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	long long *ms = field_of(st, s);
+	const char *err;
+
+	st->o->wait_ready = true;
+	if (arg == NULL)
+		return (NULL);
+	if ((err = parse_seconds(arg, ms)) == NULL && *ms == 0)
+		err = "the timeout must be longer than 0 seconds";
+	return (err);
+}
+
+static const char *
+set_keep_fd(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	struct options *o = st->o;
+	int **fds = field_of(st, s);
+	long long n;
+
+	if (parse_number(arg, 3, INT_MAX, &n) != NULL)
+		return ("not a file descriptor from 3 up");
+	if (o->nkeep_fds == KEEP_FDS_MAX)
+		return ("too many --keep-fd (at most 64)");
+	if ((*fds = grow(*fds, o->nkeep_fds, sizeof(**fds))) == NULL) {
+		st->bare = true;
+		return (strerror(ENOMEM));
+	}
+	(*fds)[o->nkeep_fds++] = (int)n;
+	return (NULL);
+}
+
+/*
+ * --stop, --status, --signal, --restart and --list exclude each other;
+ * --signal is the one with an argument.
+ */
+static const char *
+set_action(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	enum action *action = field_of(st, s);
+
+	if (*action != ACTION_START && *action != (enum action)s->value) {
+		st->bare = true;
+		return ("only one of --stop, --status, --signal, --restart "
+		    "and --list may be given");
+	}
+	*action = (enum action)s->value;
+	if (arg == NULL)
+		return (NULL);
+	return (parse_signal(arg, &st->o->signal));
+}
+
+/* --help and --version win over anything given with them. */
+static const char *
+set_info(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	enum action *action = field_of(st, s);
+
+	(void)arg;
+	*action = (enum action)s->value;
+	return (NULL);
+}
+
+static const char *
+set_retry(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	st->retry_set = true;
+	return (parse_retry(arg, field_of(st, s)));
+}
+
+static const char *
+set_kill_mode(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	bool *mixed = field_of(st, s);
+
+	st->kill_mode_set = true;
+	if (strcmp(arg, "mixed") == 0)
+		*mixed = true;
+	else if (strcmp(arg, "control-group") != 0)
+		return ("not control-group or mixed");
+	return (NULL);
+}
+
+/*
+ * An int option from lo to hi into *value, noting in *given that it was
+ * set; returns why for a value out of range.
+ */
+static const char *
+bounded_int(const char *arg, long long lo, long long hi, const char *why,
+    bool *given, int *value)
+{
+	long long n;
+
+	*given = true;
+	if (parse_number(arg, lo, hi, &n) != NULL)
+		return (why);
+	*value = (int)n;
+	return (NULL);
+}
+
+static const char *
+set_nice(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	return (bounded_int(arg, -20, 19, "not a nice value from -20 to 19",
+	    &st->o->nice_set, field_of(st, s)));
+}
+
+static const char *
+set_ionice(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	st->o->ionice_set = true;
+	return (parse_ionice(arg, field_of(st, s), &st->o->ionice_level));
+}
+
+static const char *
+set_sched(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	st->o->sched_set = true;
+	return (parse_sched(arg, field_of(st, s), &st->o->sched_priority));
+}
+
+static const char *
+set_oom(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	return (bounded_int(arg, -1000, 1000, "not a score from -1000 to 1000",
+	    &st->o->oom_set, field_of(st, s)));
+}
+
+static const char *
+set_limit(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	struct limit_setting *limits = field_of(st, s);
+	const char *err;
+
+	if (st->o->nlimits == LIMITS_MAX)
+		return ("too many limits");
+	if ((err = parse_limit(arg, &limits[st->o->nlimits])) == NULL)
+		st->o->nlimits++;
+	return (err);
+}
+
+static const char *
+set_name(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	return (checked_string(st, s, arg, instance_name_error));
+}
+
+static const char *
+set_format(struct parse_state *st, const struct option_spec *s,
+    const char *arg)
+{
+	bool *json = field_of(st, s);
+
+	st->format_set = true;
+	if (strcmp(arg, "json") == 0)
+		*json = true;
+	else if (strcmp(arg, "text") == 0)
+		*json = false;
+	else
+		return ("not json or text");
+	return (NULL);
+}
+
+/*
+ * getopt_long(3)'s tables, built from option_table: a short option's val
+ * is its letter, a long-only option's OPT_LONG plus its row.
+ */
+static void
+getopt_tables(char *shortopts, struct option *longopts)
+{
+	const struct option_spec *s;
+	size_t i, n = 0;
+
+	shortopts[n++] = '+';
+	for (i = 0; i < NOPTIONS; i++) {
+		s = &option_table[i];
+		longopts[i] = (struct option){s->name, s->arg, NULL,
+		    s->letter != 0 ? s->letter : OPT_LONG + (int)i};
+		if (s->letter == 0)
+			continue;
+		shortopts[n++] = s->letter;
+		if (s->arg == required_argument)
+			shortopts[n++] = ':';
+	}
+	shortopts[n] = '\0';
+	longopts[i] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* The row for getopt_long(3)'s answer c, or NULL for '?'. */
+static const struct option_spec *
+spec_of(int c)
+{
+	if (c >= OPT_LONG && c < OPT_LONG + (int)NOPTIONS)
+		return (&option_table[c - OPT_LONG]);
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (option_table[i].letter != 0 && option_table[i].letter == c)
+			return (&option_table[i]);
+	return (NULL);
+}
+
+/*
+ * getopt_long(3) says '?' for an unknown option and for a missing or
+ * unwanted argument; tell them apart.  lastind is optind before the call.
+ */
+static int
+unknown_option(int argc, char *argv[], int lastind, const char *shortopts,
+    char *errbuf, size_t errlen)
+{
+	const char *arg = argv[optind - 1];
+	const char *hint, *err;
+	char name[64], list[400];
+	bool is_long;
+
+	/* In the middle of "-w10", optind has not moved on. */
+	if (optind == lastind && optind < argc)
+		arg = argv[optind];
+	is_long = strncmp(arg, "--", 2) == 0;
+	if (!is_long && (hint = glued_long(arg)) != NULL)
+		return (bad(errbuf, errlen, "parse %s: short options take no "
+		    "value; use --%s=%s", arg, hint, arg + 2));
+
+	if (is_long)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="),
+		    arg);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (is_long && optopt != 0 && strchr(arg, '=') != NULL)
+		err = "takes no argument";
+	else if (optopt != 0 && (is_long ||
+	    strchr(shortopts + 1, optopt) != NULL))
+		err = "missing argument";
+	else if (is_long && prefixed_longs(name + 2, list, sizeof(list)) > 1)
+		return (bad(errbuf, errlen, "parse %s: ambiguous option; "
+		    "could be %s", name, list));
+	else if (is_long && (hint = closest_long(name + 2)) != NULL)
+		return (bad(errbuf, errlen, "parse %s: unknown option; did "
+		    "you mean --%s?", name, hint));
+	else
+		err = "unknown option";
+	return (bad(errbuf, errlen, "parse %s: %s", name, err));
+}
+
+/*
+ * The checks of the whole line that concern the action: the command (or
+ * its absence), the pidfile, and no start option with a control action,
+ * so that nothing is silently ignored.  start_option is the first option
+ * given that a control action does not allow, or "".
+ */
+static int
+check_action(const struct options *o, const struct parse_state *st,
+    const char *start_option, char *errbuf, size_t errlen)
+{
 	if (o->name != NULL && o->pidfile != NULL)
 		return (bad(errbuf, errlen, "parse --name: not with -p (the "
 		    "name is the pidfile RUNDIR/NAME.pid)"));
-	if (format_set && o->action != ACTION_STATUS &&
+	if (st->format_set && o->action != ACTION_STATUS &&
 	    o->action != ACTION_LIST)
 		return (bad(errbuf, errlen,
 		    "parse --format: only with --status and --list"));
@@ -697,7 +848,6 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 			return (bad(errbuf, errlen, "parse command line: "
 			    "--stop, --status and --signal need -p pidfile or "
 			    "--name"));
-		/* Nothing is silently ignored: start options have no place. */
 		if (start_option[0] != '\0')
 			return (bad(errbuf, errlen, "parse %s: a start option; "
 			    "--stop, --status and --signal take only -p or "
@@ -709,18 +859,43 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 		return (bad(errbuf, errlen,
 		    "parse command line: --restart needs -p pidfile or "
 		    "--name"));
+	return (0);
+}
+
+/*
+ * The run mode and whether the original process waits for readiness:
+ * derived from the flags alone, once, before the checks that depend on it.
+ */
+static void
+decide_mode(struct options *o)
+{
+	o->mode = o->respawn != RESPAWN_NONE || o->syslog ? MODE_SUPERVISE :
+	    MODE_PLAIN;
+	o->parent_waits = o->mode == MODE_PLAIN && o->wait_ready &&
+	    !o->foreground;
+}
+
+/*
+ * The checks of the whole line that concern how the command is run: an
+ * option that only a supervisor, or only a stop, would use is refused
+ * without one.
+ */
+static int
+check_run(const struct options *o, const struct parse_state *st,
+    char *errbuf, size_t errlen)
+{
 	/*
 	 * Who stops the daemon: --stop and --restart; a supervisor when it is
 	 * stopped; the original process when readiness fails.  -f -w without
 	 * a supervisor execs in place, and a plain start stops nothing.
 	 */
-	if (retry_set && o->action != ACTION_STOP &&
-	    o->action != ACTION_RESTART && o->respawn == RESPAWN_NONE &&
-	    !o->syslog && (!o->wait_ready || o->foreground))
+	if (st->retry_set && o->action != ACTION_STOP &&
+	    o->action != ACTION_RESTART && o->mode == MODE_PLAIN &&
+	    !o->parent_waits)
 		return (bad(errbuf, errlen, "parse --retry: only --stop, "
 		    "--restart, a supervisor (--respawn, --syslog) and "
 		    "--wait-ready without --foreground use a stop schedule"));
-	if (kill_mode_set && o->action != ACTION_STOP &&
+	if (st->kill_mode_set && o->action != ACTION_STOP &&
 	    o->action != ACTION_RESTART)
 		return (bad(errbuf, errlen, "parse --kill-mode: only --stop "
 		    "and --restart stop a job"));
@@ -728,17 +903,79 @@ options_parse(struct options *o, int argc, char *argv[], char *errbuf,
 	    getenv("NOTIFY_SOCKET") == NULL)
 		return (bad(errbuf, errlen, "parse --wait-ready: with "
 		    "--foreground there is nobody to wait (no NOTIFY_SOCKET)"));
-	if (o->child_pidfile != NULL && o->respawn == RESPAWN_NONE &&
-	    !o->syslog)
+	if (o->child_pidfile != NULL && o->mode == MODE_PLAIN)
 		return (bad(errbuf, errlen,
 		    "parse --child-pidfile: only with --respawn or --syslog"));
-	if (o->tag != NULL && o->respawn == RESPAWN_NONE && !o->syslog)
+	if (o->tag != NULL && o->mode == MODE_PLAIN)
 		return (bad(errbuf, errlen,
 		    "parse --tag: only with --respawn or --syslog"));
-	if (respawn_tuned && o->respawn == RESPAWN_NONE)
+	if (st->respawn_tuned && o->respawn == RESPAWN_NONE)
 		return (bad(errbuf, errlen, "parse --respawn-delay, "
 		    "--respawn-max: only with --respawn"));
 	return (check_nofile(o, errbuf, errlen));
+}
+
+/*
+ * Parse argv into *o, one row of option_table per option given.  Returns
+ * 0, or -1 with a message in errbuf (the caller exits 64).  Leaves o->argv
+ * pointing into argv.
+ */
+int
+options_parse(struct options *o, int argc, char *argv[], char *errbuf,
+    size_t errlen)
+{
+	struct option longopts[NOPTIONS + 1];
+	struct parse_state st = {.o = o};
+	const struct option_spec *s;
+	const char *err;
+	char shortopts[1 + 2 * NOPTIONS + 1], name[64], start_option[64] = "";
+	int c, lastind, longindex;
+
+	*o = (struct options){
+		.action = ACTION_START,
+		.chdir_path = "/",
+		.umask = 022,
+		.respawn_min_ms = 1000,
+		.respawn_max_ms = 60000,
+		.syslog_facility = LOG_DAEMON,
+		.syslog_priority = LOG_NOTICE,
+		.wait_ready_ms = 60000,
+		.retry = {
+			.step = {{SIGTERM, 10000}, {SIGKILL, 5000}},
+			.nsteps = 2,
+		},
+	};
+
+	getopt_tables(shortopts, longopts);
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		longindex = -1;
+		lastind = optind == 0 ? 1 : optind;
+		c = getopt_long(argc, argv, shortopts, longopts, &longindex);
+		if (c == -1)
+			break;
+		if ((s = spec_of(c)) == NULL)
+			return (unknown_option(argc, argv, lastind, shortopts,
+			    errbuf, errlen));
+		option_name(s, longindex, name, sizeof(name));
+		if (start_option[0] == '\0' && !s->control)
+			strlcpy(start_option, name, sizeof(start_option));
+		st.bare = false;
+		if ((err = s->set(&st, s, optarg)) != NULL && st.bare)
+			return (bad(errbuf, errlen, "parse %s: %s", name, err));
+		if (err != NULL)
+			return (bad(errbuf, errlen, "parse %s%s%s: %s", name,
+			    longindex >= 0 ? "=" : " ", optarg, err));
+		if (o->action == ACTION_HELP || o->action == ACTION_VERSION)
+			return (0);
+	}
+
+	o->argv = argv + optind;
+	decide_mode(o);
+	if (check_action(o, &st, start_option, errbuf, errlen) == -1)
+		return (-1);
+	return (check_run(o, &st, errbuf, errlen));
 }
 
 /* A path from the caller, made absolute against the caller's cwd. */
@@ -1017,7 +1254,7 @@ options_resolve(struct options *o)
 	prepare_environment(o);
 	resolve_command(o, cwd);
 	/* Only the supervisor uses it: a plain start makes no copy. */
-	if (o->tag == NULL && (o->respawn != RESPAWN_NONE || o->syslog)) {
+	if (o->tag == NULL && o->mode == MODE_SUPERVISE) {
 		const char *slash = strrchr(o->argv[0], '/');
 		const char *base = slash != NULL ? slash + 1 : o->argv[0];
 

@@ -33,12 +33,26 @@ enum respawn_mode {
 	RESPAWN_FAILURE,
 };
 
+/*
+ * How a start runs, decided once by options_parse() from the flags and
+ * read everywhere else: the daemon execs the command (plain), or stays as
+ * a supervisor and runs it in a child (--respawn, --syslog).
+ */
+enum run_mode {
+	MODE_PLAIN,
+	MODE_SUPERVISE,
+};
+
 #define LIMITS_MAX 16
 #define KEEP_FDS_MAX 64
 #define OPTIONS_TAG_MAX 64	/* bytes of a syslog tag */
 
 struct options {
 	enum action action;
+	enum run_mode mode;		/* decided once, see above */
+	bool parent_waits;		/* the original process waits for
+					   READY=1: --wait-ready, plain, not
+					   --foreground */
 	bool append;
 	bool clear_env;
 	bool foreground;

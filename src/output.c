@@ -50,6 +50,7 @@
 #include "output.h"
 #include "redirect.h"
 #include "report.h"
+#include "util.h"
 
 #define OUTPUT_BUF (128 * 1024)		/* one read(2) */
 #define OUTPUT_BUDGET (1024 * 1024)	/* per stream and wakeup */
@@ -63,15 +64,6 @@ enum pump_result {
 	PUMP_BUDGET,		/* moved all we may in one go */
 	PUMP_SINK_FULL,		/* a FIFO or pipe sink takes nothing now */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* "<PRI>Mmm dd hh:mm:ss TAG[PID]: ", as syslog(3) sends it to /dev/log. */
 static size_t
@@ -95,7 +87,7 @@ static int
 log_connect(struct output *out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	long long now = now_ms();
+	long long now = util_now_ms();
 
 	if (out->logfd >= 0)
 		return (0);
@@ -157,7 +149,7 @@ log_wait(const struct output *out, long long deadline, int wakefd)
 {
 	struct pollfd pfd[2] = {{.fd = out->logfd, .events = POLLOUT},
 	    {.fd = wakefd, .events = POLLIN}};
-	long long left = deadline < 0 ? -1 : deadline - now_ms();
+	long long left = deadline < 0 ? -1 : deadline - util_now_ms();
 	int r;
 
 	if (out->logfd < 0 || (deadline >= 0 && left <= 0))
@@ -525,7 +517,7 @@ drain(struct output *out, bool partial, long long deadline, int wakefd)
 void
 output_drain(struct output *out)
 {
-	(void)drain(out, true, now_ms() + OUTPUT_WAIT_MS, -1);
+	(void)drain(out, true, util_now_ms() + OUTPUT_WAIT_MS, -1);
 }
 
 /*
@@ -585,7 +577,7 @@ output_reopen(struct output *out, const struct options *o)
 	char msg[768];
 	int fd, refusal;
 
-	(void)drain(out, false, now_ms() + OUTPUT_WAIT_MS, -1);
+	(void)drain(out, false, util_now_ms() + OUTPUT_WAIT_MS, -1);
 	for (int i = 0; i < OUTPUT_NSTREAMS; i++) {
 		struct output_stream *s = &out->s[i];
 
@@ -620,7 +612,7 @@ static void
 log_message(struct output *out, int priority, const char *text)
 {
 	char hdr[160], body[OUTPUT_LINE_MAX];
-	long long deadline = now_ms() + 1000;
+	long long deadline = util_now_ms() + 1000;
 	size_t hdrlen;
 	int n;
 

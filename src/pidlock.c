@@ -58,6 +58,7 @@
 #include "pidlock.h"
 #include "report.h"
 #include "safeopen.h"
+#include "util.h"
 
 #define HOLDER		0	/* byte read-locked by the daemon */
 #define GATE		1	/* byte write-locked by a writer or remover */
@@ -150,27 +151,6 @@ still_named(int fd, int dirfd, const char *name)
 	    held.st_nlink == 1);
 }
 
-/* Check what an open fd refers to; sets *refusal and returns -1 if bad. */
-static int
-check_regular(int fd, int *refusal)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return (-1);
-	if (!S_ISREG(st.st_mode)) {
-		*refusal = REFUSE_NOT_REGULAR;
-		errno = EINVAL;
-		return (-1);
-	}
-	if (st.st_nlink > 1) {
-		*refusal = REFUSE_HARDLINK;
-		errno = EINVAL;
-		return (-1);
-	}
-	return (0);
-}
-
 static bool
 same_inode(int a, int b)
 {
@@ -182,30 +162,18 @@ same_inode(int a, int b)
 
 /*
  * Open path read-write, creating it, without following a planted link;
- * it must be a regular file with one link.  Returns the fd with so naming
- * the entry, or -1 with errno and *refusal (so closed).
+ * it must be a regular file with one link, whoever runs us.  Returns the
+ * fd with so naming the entry, or -1 with errno and *refusal (so closed).
  */
 static int
 open_file(const char *path, struct safeopen *so, int *refusal)
 {
-	int fd, e;
+	static const struct util_guard g = {.always = true,
+	    .owner = (uid_t)-1};
+	int fd;
 
-	fd = safeopen_open(path, O_RDWR | O_CREAT | O_NONBLOCK | O_NOCTTY,
-	    0644, false, so);
+	fd = util_open_guarded(path, O_RDWR | O_CREAT, 0644, &g, so);
 	*refusal = so->refusal;
-	if (fd == -1) {
-		if (*refusal == REFUSE_NONE && (errno == EISDIR ||
-		    errno == ENXIO))
-			*refusal = REFUSE_NOT_REGULAR;
-		return (-1);
-	}
-	if (check_regular(fd, refusal) == -1) {
-		e = errno;
-		close(fd);
-		safeopen_close(so);
-		errno = e;
-		return (-1);
-	}
 	return (fd);
 }
 

@@ -28,6 +28,7 @@
 #include "report.h"
 #include "safeopen.h"
 #include "sys.h"
+#include "util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -58,64 +59,37 @@ stdio_sanitize(void)
 }
 
 /*
- * Open path with flags through the component walk (safeopen.c), which
- * refuses a link someone other than root could have planted.  When root
- * opens a file on a path someone else could have changed, hard links and
- * non-regular files (FIFOs too unless fifo_ok) are refused as well; and
- * an existing file not created here, owned by neither root nor owner, is
- * refused when owner is not (uid_t)-1.  Sets *refusal (and *at, for a
- * refused directory link) for a refused file.
+ * Open path with flags through the guarded open (util.c): no link that
+ * someone other than root could have planted; when root opens a file on a
+ * path someone else could change, no hard link and no non-regular file
+ * (FIFOs allowed with fifo_ok); no existing file, not created here, owned
+ * by neither root nor owner unless owner is (uid_t)-1.  Sets *refusal (and
+ * *at, for a refused directory link) for a refused file.
  */
 static int
 open_guarded(const char *path, int flags, bool fifo_ok, uid_t owner,
     int *refusal, int *at)
 {
+	const struct util_guard g = {.follow = true, .fifo_ok = fifo_ok,
+	    .owner = owner};
 	struct safeopen so;
-	struct stat st;
-	bool guard;
 	int fd, e;
 
-	*refusal = REFUSE_NONE;
-	fd = safeopen_open(path, flags | O_NONBLOCK | O_NOCTTY, 0666, true,
-	    &so);
+	fd = util_open_guarded(path, flags, 0666, &g, &so);
+	*refusal = so.refusal;
 	if (fd == -1) {
-		*refusal = so.refusal;
 		*at = (int)so.at;
-		/* A directory, or a FIFO or socket nobody reads. */
-		if (*refusal == REFUSE_NONE && geteuid() == 0 &&
-		    (errno == EISDIR || errno == ENXIO))
-			*refusal = REFUSE_NOT_REGULAR;
 		return (-1);
 	}
-	guard = geteuid() == 0 && !so.trusted;
 	safeopen_close(&so);
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (guard && !S_ISREG(st.st_mode) && !(fifo_ok && S_ISFIFO(st.st_mode))) {
-		*refusal = REFUSE_NOT_REGULAR;
-		errno = EINVAL;
-		goto fail;
-	}
-	if (guard && S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		*refusal = REFUSE_HARDLINK;
-		errno = EINVAL;
-		goto fail;
-	}
-	if (owner != (uid_t)-1 && !(flags & O_EXCL) && st.st_uid != 0 &&
-	    st.st_uid != owner) {
-		*refusal = REFUSE_FOREIGN_OWNER;
-		errno = EPERM;
-		goto fail;
-	}
 	/* O_NONBLOCK only kept open(2) from waiting on a FIFO. */
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1)
-		goto fail;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return (-1);
+	}
 	return (fd);
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return (-1);
 }
 
 /*

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The daemon's standard descriptors: opening -i/-o/-e safely, installing
- * them as 0, 1 and 2, and closing everything else that was inherited.
+ * The daemon's standard descriptors.  stdio_sanitize() runs first thing in
+ * the original process.  The rest runs in the daemon or supervisor, before
+ * it drops privileges: redirect_open() opens -i/-o/-e without following a
+ * planted link (none may be a file in avoid, the locks) and fills a struct
+ * report on failure; redirect_truncate() cuts -o/-e at the last moment and
+ * redirect_undo() removes what a failed start created; redirect_install()
+ * makes them 0, 1 and 2, and redirect_sweep() marks every other inherited
+ * fd but keep close-on-exec.  redirect_open_output() is the supervisor's
+ * reopen of an output file after a log rotation.
  */
 #ifndef REDIRECT_H
 #define REDIRECT_H

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +21,7 @@
 #include "options.h"
 #include "parse.h"
 #include "report.h"
+#include "util.h"
 
 /* Send one record; a vanished reader is not our problem (EPIPE ignored). */
 void
@@ -47,17 +47,30 @@ report_send(int fd, const struct report *rec)
 noreturn void
 report_fail(const struct options *o, int fd, const struct report *rec)
 {
-	char msg[1024];
 	int code;
 
 	if (fd >= 0) {
 		report_send(fd, rec);
 		_exit(EXIT_SOFTWARE);
 	}
-	code = report_describe(o, rec, msg, sizeof(msg));
-	fprintf(stderr, "daemonize: %s\n", msg);
+	code = report_print(o, rec);
 	fflush(stderr);
 	_exit(code);
+}
+
+/*
+ * In a process that still has the caller's terminal: describe a failure
+ * record on stderr and return its exit code.
+ */
+int
+report_print(const struct options *o, const struct report *rec)
+{
+	char msg[1024];
+	int code;
+
+	code = report_describe(o, rec, msg, sizeof(msg));
+	fprintf(stderr, "daemonize: %s\n", msg);
+	return (code);
 }
 
 /*
@@ -211,20 +224,209 @@ last_limit(const struct options *o, int resource)
 	return (found);
 }
 
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		const char *name = signal_name(WTERMSIG(status));
+/* Which option value names the object of a failed stage in its message. */
+enum object {
+	OBJ_NONE,
+	OBJ_FILE,		/* the file the stage opens: stage_path() */
+	OBJ_PIDFILE,
+	OBJ_NICE,
+	OBJ_IONICE,		/* CLASS:LEVEL */
+	OBJ_SCHED,		/* POLICY:PRIORITY */
+	OBJ_OOM,
+	OBJ_LIMIT,		/* the --limit that r->extra indexes */
+	OBJ_CHROOT,
+	OBJ_CHDIR,
+	OBJ_GROUPS,		/* the user, or -g's group without -u */
+	OBJ_GID,
+	OBJ_USER,
+	OBJ_CAPS,
+	OBJ_COMMAND,		/* the resolved path */
+	OBJ_ARGV0,		/* the command as given */
+};
 
-		snprintf(buf, len, "was killed by signal %d%s%s%s",
-		    WTERMSIG(status), name ? " (SIG" : "", name ? name : "",
-		    name ? ")" : "");
-	} else
-		snprintf(buf, len, "stopped with status 0x%x", status);
+#define CODE_BY_ERRNO	(-1)	/* the exit code follows r->err: errno_code() */
+
+/*
+ * The stages whose message reads "action object: reason", one row per
+ * stage; the others are worded by describe_special().
+ */
+static const struct stage_text {
+	const char *action;
+	enum object object;
+	int code;		/* from exitcodes.h, or CODE_BY_ERRNO */
+} stage_texts[] = {
+	[STAGE_FORK] = {"fork daemon", OBJ_NONE, EXIT_OSERR},
+	[STAGE_SETSID] = {"create session", OBJ_NONE, EXIT_OSERR},
+	[STAGE_PIPE] = {"create pipe", OBJ_NONE, EXIT_OSERR},
+	[STAGE_PIDFILE] = {"open pidfile", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_PIDFILE_WRITE] = {"write pidfile", OBJ_PIDFILE, EXIT_CANTCREAT},
+	[STAGE_LOCKFILE] = {"open lockfile", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_CHILD_PIDFILE] = {"write child pidfile", OBJ_FILE,
+	    EXIT_CANTCREAT},
+	[STAGE_STDIN] = {"open stdin", OBJ_FILE, EXIT_NOINPUT},
+	[STAGE_STDOUT] = {"open stdout", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_STDERR] = {"open stderr", OBJ_FILE, EXIT_CANTCREAT},
+	[STAGE_NICE] = {"set nice", OBJ_NICE, CODE_BY_ERRNO},
+	[STAGE_IONICE] = {"set ionice", OBJ_IONICE, CODE_BY_ERRNO},
+	[STAGE_SCHED] = {"set scheduler", OBJ_SCHED, CODE_BY_ERRNO},
+	[STAGE_OOM] = {"set oom_score_adj", OBJ_OOM, CODE_BY_ERRNO},
+	[STAGE_LIMIT] = {"set limit", OBJ_LIMIT, CODE_BY_ERRNO},
+	[STAGE_CHROOT] = {"chroot", OBJ_CHROOT, CODE_BY_ERRNO},
+	[STAGE_CHDIR] = {"chdir", OBJ_CHDIR, EXIT_NOINPUT},
+	[STAGE_SETGROUPS] = {"set groups for", OBJ_GROUPS, EXIT_NOPERM},
+	[STAGE_SETGID] = {"set group", OBJ_GID, EXIT_NOPERM},
+	[STAGE_SETUID] = {"set user", OBJ_USER, EXIT_NOPERM},
+	[STAGE_CAPS] = {"keep capabilities", OBJ_CAPS, CODE_BY_ERRNO},
+	[STAGE_NO_NEW_PRIVS] = {"set no_new_privs", OBJ_NONE, EXIT_OSERR},
+	[STAGE_SIGNALS] = {"reset signals", OBJ_NONE, EXIT_OSERR},
+	[STAGE_FDS] = {"close inherited fds", OBJ_NONE, EXIT_OSERR},
+	[STAGE_EXEC] = {"exec", OBJ_COMMAND, EXIT_CANNOTEXEC},
+	[STAGE_NOTIFY] = {"wait for readiness", OBJ_NONE, EXIT_OSERR},
+	[STAGE_SUPERVISE] = {"supervise", OBJ_ARGV0, EXIT_OSERR},
+};
+
+/* The user a stage acts for: as resolved, or as given to -u. */
+static const char *
+user_of(const struct options *o)
+{
+	return (o->creds.name != NULL ? o->creds.name : o->user);
+}
+
+/* The text that names obj, from the option values (buf if formatted). */
+static const char *
+object_text(const struct options *o, const struct report *r,
+    enum object obj, char *buf, size_t len)
+{
+	switch (obj) {
+	case OBJ_NONE:
+		return (NULL);
+	case OBJ_FILE:
+		/* Without -i, -o or -e, stdio is /dev/null. */
+		return (stage_path(o, r->stage) != NULL ?
+		    stage_path(o, r->stage) : "/dev/null");
+	case OBJ_PIDFILE:
+		return (o->pidfile);
+	case OBJ_NICE:
+		snprintf(buf, len, "%d", o->nice);
+		return (buf);
+	case OBJ_IONICE:
+		snprintf(buf, len, "%s:%d", ionice_class_name(o->ionice_class),
+		    o->ionice_level);
+		return (buf);
+	case OBJ_SCHED:
+		snprintf(buf, len, "%s:%d", sched_policy_name(o->sched_policy),
+		    o->sched_priority);
+		return (buf);
+	case OBJ_OOM:
+		snprintf(buf, len, "%d", o->oom_score_adj);
+		return (buf);
+	case OBJ_LIMIT:
+		limit_text(o, r->extra, buf, len);
+		return (buf);
+	case OBJ_CHROOT:
+		return (o->chroot_path);
+	case OBJ_CHDIR:
+		return (o->chdir_path);
+	case OBJ_GROUPS:
+		return (user_of(o) != NULL ? user_of(o) : o->group);
+	case OBJ_GID:
+		snprintf(buf, len, "%d", (int)o->creds.gid);
+		return (buf);
+	case OBJ_USER:
+		return (user_of(o));
+	case OBJ_CAPS:
+		return (o->caps);
+	case OBJ_COMMAND:
+		return (o->command_path);
+	case OBJ_ARGV0:
+		return (o->argv[0]);
+	}
+	return (NULL);
+}
+
+/* A row's exit code, but for the three errnos that change it. */
+static int
+stage_code(const struct stage_text *t, const struct report *r)
+{
+	/*
+	 * A planted link is 73 on every path root opens, -i's too: one code
+	 * for the attack, apart from a missing input (66).
+	 */
+	if (r->stage == STAGE_STDIN && REFUSAL_OF(r->extra) == REFUSE_SYMLINK)
+		return (EXIT_CANTCREAT);
+	if (r->stage == STAGE_CHROOT && (r->err == ENOENT || r->err == ENOTDIR))
+		return (EXIT_NOINPUT);
+	if (r->stage == STAGE_EXEC && r->err == ENOENT)
+		return (EXIT_NOTFOUND);
+	return (t->code == CODE_BY_ERRNO ? errno_code(r->err) : t->code);
+}
+
+/*
+ * The failures whose message has its own shape: a lock held by another
+ * process, root regained, the exec blamed on a --limit or on a script's
+ * interpreter, and readiness.  Returns the exit code, or -1 when r is
+ * worded by its row of stage_texts.
+ */
+static int
+describe_special(const struct options *o, const struct report *r,
+    const char *reason, char *buf, size_t len)
+{
+	char extra[128], path[PATH_MAX];
+	long long ms;
+	int i;
+
+	switch (r->stage) {
+	case STAGE_PIDFILE_LOCKED:
+	case STAGE_LOCKFILE_LOCKED:
+		snprintf(buf, len, "%s: already running as pid %d",
+		    r->stage == STAGE_PIDFILE_LOCKED ? o->pidfile : o->lockfile,
+		    (int)r->pid);
+		return (EXIT_TEMPFAIL);
+	case STAGE_REGAIN_ROOT:
+		snprintf(buf, len, "drop privileges to %s: root could be "
+		    "regained", user_of(o));
+		return (EXIT_NOPERM);
+	case STAGE_EXEC:
+		/*
+		 * execve(2) fails with EAGAIN only when the user is over
+		 * RLIMIT_NPROC: blame the --limit that set it, if one did.
+		 */
+		if (r->err != EAGAIN || (i = last_limit(o, RLIMIT_NPROC)) < 0)
+			return (-1);
+		limit_text(o, i, extra, sizeof(extra));
+		snprintf(buf, len, "exec %s: --limit=%s: user %s already runs "
+		    "that many processes: %s", o->command_path, extra,
+		    user_of(o) != NULL ? user_of(o) : "(invoking)", reason);
+		return (EXIT_OSERR);
+	case STAGE_EXEC_INTERP:
+		/* This process is outside --chroot: look at the file inside. */
+		snprintf(path, sizeof(path), "%s%s", o->chroot_path != NULL ?
+		    o->chroot_path : "", o->command_path);
+		interpreter_of(path, extra, sizeof(extra));
+		snprintf(buf, len, "exec %s: bad interpreter%s: %s",
+		    o->command_path, extra, reason);
+		return (EXIT_CANNOTEXEC);
+	case STAGE_NOTIFY_ERRNO:
+		snprintf(buf, len, "wait for READY=1 from pid %d: it reported "
+		    "ERRNO=%d: %s", (int)r->pid, r->err, reason);
+		return (EXIT_NOTREADY);
+	case STAGE_NOTIFY_TIMEOUT:
+		/* extra: milliseconds waited, EXTEND_TIMEOUT_USEC included. */
+		ms = r->extra > 0 ? r->extra : o->wait_ready_ms;
+		snprintf(buf, len, "wait for READY=1 from pid %d: timed out "
+		    "after %lld.%03lld s", (int)r->pid, ms / 1000, ms % 1000);
+		return (EXIT_NOTREADY);
+	case STAGE_EXITED:
+		/* err set: not our child, its status is lost. */
+		if (r->err != 0)
+			snprintf(extra, sizeof(extra), "exited");
+		else
+			util_describe_status(r->extra, extra, sizeof(extra));
+		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
+		    (int)r->pid, extra);
+		return (EXIT_DIEDEARLY);
+	}
+	return (-1);
 }
 
 /*
@@ -235,165 +437,27 @@ int
 report_describe(const struct options *o, const struct report *r, char *buf,
     size_t len)
 {
-	char extra[128], path[PATH_MAX], why[PATH_MAX + 80];
+	char why[PATH_MAX + 80], object[128];
 	const char *reason = refusal_text(o, r, why, sizeof(why));
-	const char *user = o->creds.name != NULL ? o->creds.name : o->user;
-	int i;
+	const struct stage_text *t;
+	int code;
 
 	if (reason == NULL)
 		reason = strerror(r->err);
-	switch (r->stage) {
-	case STAGE_FORK:
-		snprintf(buf, len, "fork daemon: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_SETSID:
-		snprintf(buf, len, "create session: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_PIPE:
-		snprintf(buf, len, "create pipe: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_PIDFILE:
-		snprintf(buf, len, "open pidfile %s: %s", o->pidfile, reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_PIDFILE_LOCKED:
-		snprintf(buf, len, "%s: already running as pid %d", o->pidfile,
-		    (int)r->pid);
-		return (EXIT_TEMPFAIL);
-	case STAGE_PIDFILE_WRITE:
-		snprintf(buf, len, "write pidfile %s: %s", o->pidfile, reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_LOCKFILE:
-		snprintf(buf, len, "open lockfile %s: %s", o->lockfile, reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_LOCKFILE_LOCKED:
-		snprintf(buf, len, "%s: already running as pid %d", o->lockfile,
-		    (int)r->pid);
-		return (EXIT_TEMPFAIL);
-	case STAGE_CHILD_PIDFILE:
-		snprintf(buf, len, "write child pidfile %s: %s",
-		    o->child_pidfile, reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_STDIN:
-		snprintf(buf, len, "open stdin %s: %s", o->stdin_path != NULL ?
-		    o->stdin_path : "/dev/null", reason);
-		/* A planted link is refused like any other (SPEC Security). */
-		return (REFUSAL_OF(r->extra) == REFUSE_SYMLINK ? EXIT_CANTCREAT :
-		    EXIT_NOINPUT);
-	case STAGE_STDOUT:
-		snprintf(buf, len, "open stdout %s: %s", o->stdout_path != NULL ?
-		    o->stdout_path : "/dev/null", reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_STDERR:
-		snprintf(buf, len, "open stderr %s: %s", o->stderr_path != NULL ?
-		    o->stderr_path : "/dev/null", reason);
-		return (EXIT_CANTCREAT);
-	case STAGE_NICE:
-		snprintf(buf, len, "set nice %d: %s", o->nice, reason);
-		return (errno_code(r->err));
-	case STAGE_IONICE:
-		snprintf(buf, len, "set ionice %s:%d: %s",
-		    ionice_class_name(o->ionice_class), o->ionice_level,
-		    reason);
-		return (errno_code(r->err));
-	case STAGE_SCHED:
-		snprintf(buf, len, "set scheduler %s:%d: %s",
-		    sched_policy_name(o->sched_policy), o->sched_priority,
-		    reason);
-		return (errno_code(r->err));
-	case STAGE_OOM:
-		snprintf(buf, len, "set oom_score_adj %d: %s",
-		    o->oom_score_adj, reason);
-		return (errno_code(r->err));
-	case STAGE_LIMIT:
-		limit_text(o, r->extra, extra, sizeof(extra));
-		snprintf(buf, len, "set limit %s: %s", extra, reason);
-		return (errno_code(r->err));
-	case STAGE_CHROOT:
-		snprintf(buf, len, "chroot %s: %s", o->chroot_path, reason);
-		if (r->err == ENOENT || r->err == ENOTDIR)
-			return (EXIT_NOINPUT);
-		return (errno_code(r->err));
-	case STAGE_CHDIR:
-		snprintf(buf, len, "chdir %s: %s", o->chdir_path, reason);
-		return (EXIT_NOINPUT);
-	case STAGE_SETGROUPS:
-		snprintf(buf, len, "set groups for %s: %s",
-		    user ? user : o->group, reason);
-		return (EXIT_NOPERM);
-	case STAGE_SETGID:
-		snprintf(buf, len, "set group %d: %s", (int)o->creds.gid,
-		    reason);
-		return (EXIT_NOPERM);
-	case STAGE_SETUID:
-		snprintf(buf, len, "set user %s: %s", user, reason);
-		return (EXIT_NOPERM);
-	case STAGE_REGAIN_ROOT:
-		snprintf(buf, len, "drop privileges to %s: root could be "
-		    "regained", user);
-		return (EXIT_NOPERM);
-	case STAGE_CAPS:
-		snprintf(buf, len, "keep capabilities %s: %s", o->caps, reason);
-		return (errno_code(r->err));
-	case STAGE_NO_NEW_PRIVS:
-		snprintf(buf, len, "set no_new_privs: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_SIGNALS:
-		snprintf(buf, len, "reset signals: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_FDS:
-		snprintf(buf, len, "close inherited fds: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_EXEC:
-		/*
-		 * execve(2) fails with EAGAIN only when the user is over
-		 * RLIMIT_NPROC: blame the --limit that set it, if one did.
-		 */
-		if (r->err == EAGAIN && (i = last_limit(o, RLIMIT_NPROC)) >= 0) {
-			limit_text(o, i, extra, sizeof(extra));
-			snprintf(buf, len, "exec %s: --limit=%s: user %s already "
-			    "runs that many processes: %s", o->command_path,
-			    extra, user != NULL ? user : "(invoking)", reason);
-			return (EXIT_OSERR);
-		}
-		snprintf(buf, len, "exec %s: %s", o->command_path, reason);
-		return (r->err == ENOENT ? EXIT_NOTFOUND : EXIT_CANNOTEXEC);
-	case STAGE_EXEC_INTERP:
-		/* This process is outside --chroot: look at the file inside. */
-		snprintf(path, sizeof(path), "%s%s", o->chroot_path != NULL ?
-		    o->chroot_path : "", o->command_path);
-		interpreter_of(path, extra, sizeof(extra));
-		snprintf(buf, len, "exec %s: bad interpreter%s: %s",
-		    o->command_path, extra, reason);
-		return (EXIT_CANNOTEXEC);
-	case STAGE_NOTIFY:
-		snprintf(buf, len, "wait for readiness: %s", reason);
-		return (EXIT_OSERR);
-	case STAGE_NOTIFY_ERRNO:
-		snprintf(buf, len, "wait for READY=1 from pid %d: it reported "
-		    "ERRNO=%d: %s", (int)r->pid, r->err, reason);
-		return (EXIT_NOTREADY);
-	case STAGE_NOTIFY_TIMEOUT: {
-		/* extra: milliseconds waited, EXTEND_TIMEOUT_USEC included. */
-		long long ms = r->extra > 0 ? r->extra : o->wait_ready_ms;
-
-		snprintf(buf, len, "wait for READY=1 from pid %d: timed out "
-		    "after %lld.%03lld s", (int)r->pid, ms / 1000, ms % 1000);
-		return (EXIT_NOTREADY);
+	if ((code = describe_special(o, r, reason, buf, len)) != -1)
+		return (code);
+	if (r->stage < 0 || (size_t)r->stage >= sizeof(stage_texts) /
+	    sizeof(stage_texts[0]) || stage_texts[r->stage].action == NULL) {
+		snprintf(buf, len, "start %s: unexpected report %d (errno %d)",
+		    o->argv[0], r->stage, r->err);
+		return (EXIT_SOFTWARE);
 	}
-	case STAGE_EXITED:
-		/* err set: not our child, its status is lost. */
-		if (r->err != 0)
-			snprintf(extra, sizeof(extra), "exited");
-		else
-			describe_status(r->extra, extra, sizeof(extra));
-		snprintf(buf, len, "wait for READY=1 from pid %d: it %s",
-		    (int)r->pid, extra);
-		return (EXIT_DIEDEARLY);
-	case STAGE_SUPERVISE:
-		snprintf(buf, len, "supervise %s: %s", o->argv[0], reason);
-		return (EXIT_OSERR);
-	}
-	snprintf(buf, len, "start %s: unexpected report %d (errno %d)",
-	    o->argv[0], r->stage, r->err);
-	return (EXIT_SOFTWARE);
+	t = &stage_texts[r->stage];
+	if (t->object == OBJ_NONE)
+		snprintf(buf, len, "%s: %s", t->action, reason);
+	else
+		snprintf(buf, len, "%s %s: %s", t->action,
+		    object_text(o, r, t->object, object, sizeof(object)),
+		    reason);
+	return (stage_code(t, r));
 }

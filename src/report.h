@@ -4,6 +4,8 @@
  * still has the user's terminal, what happened.  Records are fixed-size and
  * smaller than PIPE_BUF, so each write(2) is atomic.  The write end is
  * close-on-exec: EOF after a STAGE_STARTED record means the exec succeeded.
+ * A supervised child has its own pipe to the supervisor, where EOF after
+ * its STAGE_CHILD record means the same.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -16,7 +18,8 @@ struct options;
 enum stage {
 	STAGE_NONE,
 	STAGE_STARTED,		/* not a failure: pid is the daemon (or supervisor) */
-	STAGE_CHILD,		/* not a failure: pid is the supervised child */
+	STAGE_CHILD,		/* not a failure: pid is the supervised child,
+				   which calls execve(2) next */
 	STAGE_READY,		/* not a failure: READY=1 seen by the supervisor */
 	STAGE_STATUS,		/* not a failure: a STATUS= from pid seen by the
 				   supervisor; err is its child, extra the
@@ -87,6 +90,7 @@ noreturn void report_fail(const struct options *o, int fd,
     const struct report *rec);
 int report_describe(const struct options *o, const struct report *r, char *buf,
     size_t len);
+int report_print(const struct options *o, const struct report *rec);
 int report_read(int fd, struct report *rec);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Opening a path for a privileged process without following a link that a
- * user other than root could have planted (SPEC.md, Security).  The path
+ * user other than root could have planted: through it, that user could
+ * make root write or truncate any file on the system.  The path
  * is walked one component at a time from "/", holding a descriptor of
  * each directory, so a rename behind our back cannot redirect the walk.
  * A symbolic link is followed only while every directory traversed so far

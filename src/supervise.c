@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -60,6 +59,7 @@
 #include "supervise.h"
 #include "sys.h"
 #include "title.h"
+#include "util.h"
 
 /* At most one log line per this interval for a flood of the same event. */
 #define SUP_LOG_INTERVAL_MS 5000
@@ -91,6 +91,7 @@ struct supervisor {
 	int reportfd;		/* to the original, until the start is confirmed */
 	int sigfd;
 	int execfd;		/* the child's report pipe while STARTING, or -1 */
+	bool exec_next;		/* ... which said that execve(2) comes next */
 	int childpidfd;		/* --child-pidfile, or -1 */
 	bool starting;		/* the first start is not confirmed yet */
 	bool awaiting_ready;	/* ... and READY=1 is what it waits for */
@@ -150,15 +151,6 @@ publish(const struct supervisor *s)
 	(void)statefile_publish(s->o->pidfile, &st);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /* A wait status as a shell reports it: 128+N for death by signal N. */
 static int
 status_code(int status)
@@ -166,20 +158,6 @@ status_code(int status)
 	if (WIFSIGNALED(status))
 		return (128 + WTERMSIG(status));
 	return (WEXITSTATUS(status));
-}
-
-static void
-describe_status(int status, char *buf, size_t len)
-{
-	const char *name;
-
-	if (WIFSIGNALED(status)) {
-		name = signal_name(WTERMSIG(status));
-		snprintf(buf, len, "was killed by signal %d (SIG%s)",
-		    WTERMSIG(status), name != NULL ? name : "?");
-	} else
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
 }
 
 /*
@@ -199,7 +177,7 @@ final_flush(struct supervisor *s)
 		while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
 			    si.ssi_signo == SIGQUIT) && s->stop_until < 0)
-				s->stop_until = now_ms() +
+				s->stop_until = util_now_ms() +
 				    schedule_ms(&s->o->retry);
 	if (r == -1 && (lost = output_discard(&s->out)) > 0)
 		output_log(&s->out, LOG_ERR, "stop %s: dropped %lu line%s of "
@@ -399,7 +377,7 @@ begin_stop(struct supervisor *s, int sig)
 
 	if (s->state == SUP_STOPPING) {
 		if (sig != 0 && s->stop_until < 0)
-			s->stop_until = now_ms() + schedule_ms(r);
+			s->stop_until = util_now_ms() + schedule_ms(r);
 		if (sig != 0)
 			signal_tree(s, sig);
 		return;
@@ -408,11 +386,11 @@ begin_stop(struct supervisor *s, int sig)
 	s->awaiting_ready = false;
 	s->step = 0;
 	if (sig != 0)
-		s->stop_until = now_ms() + schedule_ms(r);
+		s->stop_until = util_now_ms() + schedule_ms(r);
 	if (sig == 0)
 		sig = r->nsteps > 0 ? r->step[0].signo : SIGKILL;
 	signal_tree(s, sig);
-	s->deadline = now_ms() + step_ms(r, 0);
+	s->deadline = util_now_ms() + step_ms(r, 0);
 	if (!descendants_left())
 		finish(s);
 }
@@ -435,7 +413,7 @@ stop_next(struct supervisor *s)
 		s->step = 0;
 	}
 	signal_tree(s, r->step[s->step].signo);
-	s->deadline = now_ms() + step_ms(r, s->step);
+	s->deadline = util_now_ms() + step_ms(r, s->step);
 }
 
 /* The start is confirmed: EOF on the report pipe lets the original exit 0. */
@@ -461,13 +439,17 @@ start_confirmed(struct supervisor *s)
 		return;
 	}
 	s->awaiting_ready = true;
-	s->ready_since = now_ms();
+	s->ready_since = util_now_ms();
 	s->deadline = s->ready_since + s->o->wait_ready_ms;
 }
 
 /*
- * The child's report pipe is readable, or the child has exited: EOF means
- * its execve(2) succeeded, a record that it failed.  The first child's
+ * The child's report pipe is readable, or the child has exited.  The child
+ * sends STAGE_CHILD just before its execve(2), and the pipe is close-on-
+ * exec: EOF after that record means the exec succeeded, any other record
+ * that a step failed.  EOF without the record is a child that died before
+ * it could say anything (killed from outside): a failure too, never taken
+ * for a running command, unless our own stop killed it.  The first child's
  * failure is the original process's to report; a later one's is logged
  * when the child's exit is (why[]).
  */
@@ -477,18 +459,27 @@ exec_outcome(struct supervisor *s)
 	struct report rec;
 	int r = report_read(s->execfd, &rec);
 
+	if (r == 1 && rec.stage == STAGE_CHILD && !s->exec_next) {
+		s->exec_next = true;	/* EOF is next, or a failure */
+		return;
+	}
 	if (r == -1)
 		rec = (struct report){.stage = STAGE_SUPERVISE, .err = errno,
 		    .pid = s->child};
+	else if (r == 0 && !s->exec_next)
+		rec = (struct report){.stage = STAGE_SUPERVISE, .err = ESRCH,
+		    .pid = s->child};
 	close(s->execfd);
 	s->execfd = -1;
-	if (r == 0) {
+	if (r == 0 && s->exec_next) {
 		if (s->state == SUP_STARTING)
 			s->state = SUP_RUNNING;
 		if (s->starting)
 			start_confirmed(s);
 		return;
 	}
+	if (r == 0 && s->state == SUP_STOPPING)
+		return;		/* the stop is what happened to it */
 	if (s->starting) {
 		s->fail = rec;
 		begin_stop(s, 0);
@@ -540,7 +531,7 @@ begin_cleanup(struct supervisor *s)
 	output_log(&s->out, LOG_NOTICE, "stopping what pid %d left behind "
 	    "before the restart", (int)s->pgid);
 	signal_tree(s, r->nsteps > 0 ? r->step[0].signo : SIGKILL);
-	s->deadline = now_ms() + step_ms(r, 0);
+	s->deadline = util_now_ms() + step_ms(r, 0);
 }
 
 /* Nothing is left of the last run: on to the back-off's end. */
@@ -565,7 +556,7 @@ cleanup_next(struct supervisor *s)
 		return;
 	}
 	signal_tree(s, r->step[s->step].signo);
-	s->deadline = now_ms() + step_ms(r, s->step);
+	s->deadline = util_now_ms() + step_ms(r, s->step);
 }
 
 /*
@@ -577,7 +568,7 @@ static void
 plan_respawn(struct supervisor *s, const char *what)
 {
 	const struct options *o = s->o;
-	long long now = now_ms(), wait;
+	long long now = util_now_ms(), wait;
 
 	if (now - s->started > o->respawn_max_ms)
 		s->delay = o->respawn_min_ms;
@@ -609,8 +600,8 @@ child_exited(struct supervisor *s, int status)
 	char what[640], how[128];
 	pid_t pid = s->child;
 
-	if (s->execfd >= 0)
-		exec_outcome(s);	/* its record is in the pipe by now */
+	while (s->execfd >= 0)
+		exec_outcome(s);	/* its records are in the pipe by now */
 	output_drain(&s->out);		/* its last lines carry its pid */
 	s->child = 0;
 	s->status = status;
@@ -627,7 +618,7 @@ child_exited(struct supervisor *s, int status)
 		begin_stop(s, 0);
 		return;
 	}
-	describe_status(status, how, sizeof(how));
+	util_describe_status(status, how, sizeof(how));
 	if (o->respawn == RESPAWN_FAILURE && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0)
 		output_log(&s->out, LOG_NOTICE, "pid %d %s; not respawning "
@@ -658,7 +649,6 @@ child_exec(const struct supervisor *s, int reportfd)
 	struct prepared cp = {
 		.pidfile_fd = -1,
 		.lockfile_fd = -1,
-		.keeps_locks = false,
 		.pdeathsig = SIGTERM,
 		.parent = s->self,
 	};
@@ -666,9 +656,13 @@ child_exec(const struct supervisor *s, int reportfd)
 	if (s->reportfd >= 0)
 		close(s->reportfd);
 	(void)setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		report_fail(s->o, reportfd, &(struct report){
+		    .stage = STAGE_SUPERVISE, .err = errno});
 	/* If the supervisor died before prctl, we are already someone else's. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != s->self)
-		_exit(EXIT_OSERR);
+	if (getppid() != s->self)
+		report_fail(s->o, reportfd, &(struct report){
+		    .stage = STAGE_SUPERVISE, .err = ESRCH});
 	output_child_stdio(&s->out, &s->p->io, &cp.io);
 	exec_command(s->o, reportfd, &cp);
 }
@@ -696,7 +690,7 @@ spawn(struct supervisor *s)
 	pid_t pid;
 
 	s->why[0] = '\0';
-	s->started = now_ms();
+	s->started = util_now_ms();
 	if (pipe2(ep, O_CLOEXEC) == -1) {
 		spawn_failed(s, STAGE_PIPE, errno);
 		return;
@@ -717,6 +711,7 @@ spawn(struct supervisor *s)
 	(void)setpgid(pid, pid);	/* no window where the group is missing */
 	s->child = s->pgid = pid;
 	s->execfd = ep[0];
+	s->exec_next = false;
 	s->state = SUP_STARTING;
 	s->deadline = -1;
 	output_set_pid(&s->out, pid);
@@ -791,7 +786,7 @@ readiness(struct supervisor *s, const struct notify_message *m)
 		start_done(s);
 	} else if (m->has_extend) {
 		/* Like systemd: now + N microseconds, never shorter. */
-		until = now_ms() + (long long)(m->extend_usec / 1000 > LLONG_MAX
+		until = util_now_ms() + (long long)(m->extend_usec / 1000 > LLONG_MAX
 		    / 4 ? LLONG_MAX / 4 : m->extend_usec / 1000);
 		if (until > s->deadline)
 			s->deadline = until;
@@ -854,7 +849,7 @@ on_notify(struct supervisor *s)
 	 * take that EOF first if this poll round saw the socket before it,
 	 * or a READY=1 would find the start not yet waiting for it.
 	 */
-	if (s->execfd >= 0 && poll(&(struct pollfd){.fd = s->execfd,
+	while (s->execfd >= 0 && poll(&(struct pollfd){.fd = s->execfd,
 	    .events = POLLIN}, 1, 0) > 0)
 		exec_outcome(s);
 	while ((r = notify_receive(s->n, s->o, s->self, &m)) != NOTIFY_EMPTY) {
@@ -944,7 +939,7 @@ on_signals(struct supervisor *s)
 static void
 on_timer(struct supervisor *s)
 {
-	long long now = now_ms(), deadline = s->deadline;
+	long long now = util_now_ms(), deadline = s->deadline;
 
 	if (deadline < 0 || now < deadline)
 		return;
@@ -985,11 +980,11 @@ supervise_wait(struct supervisor *s)
 	pfd[1] = (struct pollfd){.fd = s->execfd, .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = s->n->fd, .events = POLLIN};
 	output_poll(&s->out, pfd + 3);
-	if ((logwake = log_counted(s, now_ms())) >= 0 &&
+	if ((logwake = log_counted(s, util_now_ms())) >= 0 &&
 	    (wake < 0 || logwake < wake))
 		wake = logwake;
 	if (wake >= 0) {
-		left = wake - now_ms();
+		left = wake - util_now_ms();
 		timeout = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
 	if (poll(pfd, 3 + OUTPUT_NPOLL, timeout) == -1)

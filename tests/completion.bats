@@ -194,7 +194,7 @@ prefix_cases()
 # state file (NAME.pid.state) and a directory are not instances.
 make_instances()
 {
-	[ "$(id -u)" = 0 ] || skip "root's run directory is /run/daemonize"
+	require_root "for root's run directory, /run/daemonize"
 	N=cmpl$$
 	mkdir -p /run/daemonize
 	touch "/run/daemonize/$N-a.pid" "/run/daemonize/$N-b.pid" \
@@ -238,7 +238,7 @@ name_cases()
 as_nobody()
 {
 	command -v setpriv >/dev/null || skip "setpriv is not installed"
-	[ "$(id -u)" = 0 ] || skip "needs root to run the shell as nobody"
+	require_root "to run the shell as nobody"
 	reachable_by_all
 	mkdir -p "$T/xdg/daemonize" "$T/home" "$T/fish" "$T/zsh" "$T/bin"
 	ln -sf "$DAEMONIZE" "$T/bin/daemonize"	# fish_complete says why

@@ -80,11 +80,6 @@ has_child()
 	return 1
 }
 
-file_has_lines()
-{
-	[[ -f $1 ]] && (($(wc -l <"$1") >= $2))
-}
-
 file_contains()
 {
 	grep -q -- "$2" "$1" 2>/dev/null
@@ -434,7 +429,7 @@ verify_unit()
 	    if "READY=1" in msg.split("\n"):
 	        break
 	EOF
-	python3 "$T/manager" "$T/notify" "$T/bound" >"$T/messages" 3>&- &
+	"$PY" "$T/manager" "$T/notify" "$T/bound" >"$T/messages" 3>&- &
 	local manager=$!
 	track "$manager"
 	wait_for 5 test -e "$T/bound"
@@ -521,18 +516,18 @@ check_sequence()
 	run -0 nofd3 "$DAEMONIZE" --respawn --append --stdout="$log" \
 	    --stderr="$log" --pidfile="$T/example.pid" -- "$T/writer"
 	track_daemon "$T/example.pid"
-	wait_for 10 file_has_lines "$log" 200
+	wait_for 10 has_lines "$log" 200
 
 	# First rotation: example.log -> example.log.1 (delaycompress).
 	rotate
 	[ -s "$log.1" ]
 	# Lines reach the new file: the supervisor reopened it on SIGHUP.
-	wait_for 10 file_has_lines "$log" 200
+	wait_for 10 has_lines "$log" 200
 
 	# Second: .1 -> .2.gz, example.log -> .1.
 	rotate
 	[ -s "$log.2.gz" ]
-	wait_for 10 file_has_lines "$log" 200
+	wait_for 10 has_lines "$log" 200
 
 	# The postrotate line signals only the supervisor, which ignored
 	# nothing: the writer ran all along (one "1" in all the files).
@@ -754,7 +749,7 @@ sorted()
 }
 
 @test "completion: --name values are the instances in the run directory" {
-	[ "$(id -u)" = 0 ] || skip "root's run directory is /run/daemonize"
+	require_root "for root's run directory, /run/daemonize"
 	[[ -r $BASH_COMPLETION ]] || skip "bash-completion is not installed"
 	local n=cmpl$$ words1 words2
 	mkdir -p /run/daemonize

@@ -6,7 +6,7 @@
 load helpers
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 }
 

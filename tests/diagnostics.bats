@@ -45,6 +45,8 @@ load helpers
 	[ "$stderr" = "daemonize: parse --re: ambiguous option; could be --respawn, --respawn-delay, --respawn-max, --retry or --restart" ]
 	run -64 --separate-stderr "$DAEMONIZE" --respawn-=1 "$PROBE"
 	[ "$stderr" = "daemonize: parse --respawn-: ambiguous option; could be --respawn-delay or --respawn-max" ]
+	run -64 --separate-stderr "$DAEMONIZE" --n=1 "$PROBE"
+	[ "$stderr" = "daemonize: parse --n: ambiguous option; could be --name, --nice or --no-new-privs" ]
 	# An exact name is never ambiguous, though it prefixes others.
 	run -64 --separate-stderr "$DAEMONIZE" --respawn --wait-ready=0 "$PROBE"
 	[ "$stderr" = "daemonize: parse --wait-ready=0: the timeout must be longer than 0 seconds" ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# The command's environment, built in one pass (issue 16): -E replaces an
+# The command's environment, built in one pass: -E replaces an
 # inherited variable where it stood, a later -E wins, new ones follow in
 # order, and large environments and many -E options arrive intact.
 
@@ -54,7 +54,7 @@ env_of() {
 }
 
 @test "-E overrides the HOME and USER that -u sets" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 	mkdir "$T/out" && chown nobody "$T/out"
 	run -0 "$DAEMONIZE" -u nobody -E HOME=/srv/home -E USER=someone \

@@ -14,10 +14,6 @@ CAP_NET_BIND_SERVICE=10
 CAP_SYS_NICE=23
 CAP_SYS_RESOURCE=24
 
-need_root() {
-	[[ $EUID -eq 0 ]] || skip "needs root"
-}
-
 # has_cap N: whether this shell has capability N in its effective set.
 has_cap() {
 	local eff
@@ -61,18 +57,6 @@ need_unprivileged_exec() {
 			return 1
 		}
 	fi
-}
-
-# start_probe [OPTIONS...]: start the probe under daemonize with OPTIONS and
-# a pidfile; wait for its report; set PID to the probe's pid.
-start_probe() {
-	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" "$@" \
-	    "$PROBE" -r "$T/rep" 3>&-
-	[ "$stderr" = "" ]
-	track_pidfile "$T/pid"
-	wait_report "$T/rep"
-	PID=$(probe_val "$T/rep" pid)
-	[ "$PID" = "$(cat "$T/pid")" ]
 }
 
 # stat_field PID N: field N (from 1) of /proc/PID/stat, see proc(5).
@@ -134,20 +118,20 @@ new_report() {
 	[[ -s $1 && $(probe_val "$1" pid) != "$2" ]]
 }
 
-# wait_respawn REPORT OLDPID: wait until a new child wrote REPORT; set PID.
+# wait_respawn REPORT OLDPID: wait until a new child wrote REPORT; set $pid.
 wait_respawn() {
 	wait_for 10 new_report "$1" "$2" || return 1
 	track_report "$1"
-	PID=$(probe_val "$1" pid)
+	pid=$(probe_val "$1" pid)
 }
 
 # kill_child: KILL the supervised probe and wait for its successor's report.
 kill_child() {
-	local old=$PID
+	local old=$pid
 	kill -KILL "$old"
 	wait_dead "$old"
 	wait_respawn "$T/rep" "$old"
-	[ "$PID" != "$old" ]
+	[ "$pid" != "$old" ]
 }
 
 # ---------------------------------------------------------------- values
@@ -155,71 +139,66 @@ kill_child() {
 @test "-n and --nice set an absolute nice value" {
 	need_nice_at_most 7
 	start_probe -n 7
-	[ "$(nice_of "$PID")" = 7 ]
+	[ "$(nice_of "$pid")" = 7 ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --nice=19
-	[ "$(nice_of "$PID")" = 19 ]
+	[ "$(nice_of "$pid")" = 19 ]
 }
 
 @test "--nice below 0, as root" {
-	need_root
+	require_root
 	need_cap $CAP_SYS_NICE
 	start_probe --nice=-5
-	[ "$(nice_of "$PID")" = -5 ]
+	[ "$(nice_of "$pid")" = -5 ]
 }
 
 @test "--ionice sets the I/O class and level" {
 	start_probe --ionice=best-effort:6
-	[ "$(ionice -p "$PID")" = "best-effort: prio 6" ]
+	[ "$(ionice -p "$pid")" = "best-effort: prio 6" ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --ionice=idle
-	[ "$(ionice -p "$PID")" = "idle" ]
+	[ "$(ionice -p "$pid")" = "idle" ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --ionice=best-effort
-	[ "$(ionice -p "$PID")" = "best-effort: prio 4" ]
+	[ "$(ionice -p "$pid")" = "best-effort: prio 4" ]
 }
 
 @test "--ionice=realtime, as root" {
-	need_root
+	require_root
 	ionice -c realtime true 2>/dev/null || skip "realtime I/O refused here"
 	start_probe --ionice=realtime:2
-	[ "$(ionice -p "$PID")" = "realtime: prio 2" ]
+	[ "$(ionice -p "$pid")" = "realtime: prio 2" ]
 }
 
 @test "--sched sets the scheduling policy" {
 	start_probe --sched=batch
-	[ "$(sched_of "$PID")" = "SCHED_BATCH 0" ]
+	[ "$(sched_of "$pid")" = "SCHED_BATCH 0" ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --sched=idle:0
-	[ "$(sched_of "$PID")" = "SCHED_IDLE 0" ]
+	[ "$(sched_of "$pid")" = "SCHED_IDLE 0" ]
 }
 
 @test "--sched=fifo and rr with a priority, as root" {
-	need_root
+	require_root
 	chrt -f 1 true 2>/dev/null || skip "real-time scheduling refused here"
 	start_probe --sched=fifo:10
-	[ "$(sched_of "$PID")" = "SCHED_FIFO 10" ]
+	[ "$(sched_of "$pid")" = "SCHED_FIFO 10" ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --sched=rr
-	[ "$(sched_of "$PID")" = "SCHED_RR 1" ]
+	[ "$(sched_of "$pid")" = "SCHED_RR 1" ]
 }
 
 @test "--oom-score-adj sets /proc/PID/oom_score_adj" {
 	need_oom_at_most 500
 	start_probe --oom-score-adj=500
-	[ "$(cat /proc/$PID/oom_score_adj)" = 500 ]
+	[ "$(cat /proc/$pid/oom_score_adj)" = 500 ]
 }
 
 @test "--oom-score-adj below 0, as root with CAP_SYS_RESOURCE" {
-	need_root
+	require_root
 	need_cap $CAP_SYS_RESOURCE
 	start_probe --oom-score-adj=-500
-	[ "$(cat /proc/$PID/oom_score_adj)" = -500 ]
+	[ "$(cat /proc/$pid/oom_score_adj)" = -500 ]
 }
 
 @test "--limit sets every resource; K, M and G are powers of 1024" {
@@ -228,45 +207,44 @@ kill_child() {
 	    --limit=nproc=1000 --limit=rss=1G --limit=stack=4M:8M \
 	    --limit=as=4G --limit=msgqueue=64k --limit=nice=0 \
 	    --limit=rtprio=0 --limit=sigpending=100
-	[ "$(limit_of "$PID" "Max core file size")" = "1048576 1048576" ]
-	[ "$(limit_of "$PID" "Max cpu time")" = "3600 3600" ]
-	[ "$(limit_of "$PID" "Max data size")" = "1073741824 1073741824" ]
-	[ "$(limit_of "$PID" "Max file size")" = "1073741824 1073741824" ]
-	[ "$(limit_of "$PID" "Max locked memory")" = "65536 65536" ]
-	[ "$(limit_of "$PID" "Max open files")" = "512 1024" ]
-	[ "$(limit_of "$PID" "Max processes")" = "1000 1000" ]
-	[ "$(limit_of "$PID" "Max resident set")" = "1073741824 1073741824" ]
-	[ "$(limit_of "$PID" "Max stack size")" = "4194304 8388608" ]
-	[ "$(limit_of "$PID" "Max address space")" = "4294967296 4294967296" ]
-	[ "$(limit_of "$PID" "Max msgqueue size")" = "65536 65536" ]
-	[ "$(limit_of "$PID" "Max nice priority")" = "0 0" ]
-	[ "$(limit_of "$PID" "Max realtime priority")" = "0 0" ]
-	[ "$(limit_of "$PID" "Max pending signals")" = "100 100" ]
+	[ "$(limit_of "$pid" "Max core file size")" = "1048576 1048576" ]
+	[ "$(limit_of "$pid" "Max cpu time")" = "3600 3600" ]
+	[ "$(limit_of "$pid" "Max data size")" = "1073741824 1073741824" ]
+	[ "$(limit_of "$pid" "Max file size")" = "1073741824 1073741824" ]
+	[ "$(limit_of "$pid" "Max locked memory")" = "65536 65536" ]
+	[ "$(limit_of "$pid" "Max open files")" = "512 1024" ]
+	[ "$(limit_of "$pid" "Max processes")" = "1000 1000" ]
+	[ "$(limit_of "$pid" "Max resident set")" = "1073741824 1073741824" ]
+	[ "$(limit_of "$pid" "Max stack size")" = "4194304 8388608" ]
+	[ "$(limit_of "$pid" "Max address space")" = "4294967296 4294967296" ]
+	[ "$(limit_of "$pid" "Max msgqueue size")" = "65536 65536" ]
+	[ "$(limit_of "$pid" "Max nice priority")" = "0 0" ]
+	[ "$(limit_of "$pid" "Max realtime priority")" = "0 0" ]
+	[ "$(limit_of "$pid" "Max pending signals")" = "100 100" ]
 }
 
 @test "--limit=RES=unlimited, and a later --limit of a resource wins" {
 	[ "$(hard_limit core)" = unlimited ] || skip "core hard limit is finite"
 	start_probe --limit=core=0 --limit=core=unlimited --limit=nofile=100:200 \
 	    --limit=nofile=300
-	[ "$(limit_of "$PID" "Max core file size")" = "unlimited unlimited" ]
-	[ "$(limit_of "$PID" "Max open files")" = "300 300" ]
+	[ "$(limit_of "$pid" "Max core file size")" = "unlimited unlimited" ]
+	[ "$(limit_of "$pid" "Max open files")" = "300 300" ]
 }
 
 @test "--limit raises a hard limit above the caller's, with CAP_SYS_RESOURCE" {
-	need_root
+	require_root
 	need_cap $CAP_SYS_RESOURCE
 	hard=$(hard_limit nofile)
 	start_probe --limit=nofile=$((hard + 1))
-	[ "$(limit_of "$PID" "Max open files")" = "$((hard + 1)) $((hard + 1))" ]
+	[ "$(limit_of "$pid" "Max open files")" = "$((hard + 1)) $((hard + 1))" ]
 }
 
 @test "--no-new-privs sets NoNewPrivs; without it the probe has none" {
 	start_probe
-	[ "$(status_of "$PID" NoNewPrivs)" = 0 ]
+	[ "$(status_of "$pid" NoNewPrivs)" = 0 ]
 	stop_tracked
-	rm -f "$T/rep"
 	start_probe --no-new-privs
-	[ "$(status_of "$PID" NoNewPrivs)" = 1 ]
+	[ "$(status_of "$pid" NoNewPrivs)" = 1 ]
 }
 
 @test "all of them at once, in foreground mode too" {
@@ -279,18 +257,18 @@ kill_child() {
 	rm "$T/rep"
 	start_probe --nice=3 --ionice=best-effort:1 --sched=batch \
 	    --oom-score-adj=100 --limit=nofile=256 --no-new-privs
-	[ "$(nice_of "$PID")" = 3 ]
-	[ "$(ionice -p "$PID")" = "best-effort: prio 1" ]
-	[ "$(sched_of "$PID")" = "SCHED_BATCH 0" ]
-	[ "$(cat /proc/$PID/oom_score_adj)" = 100 ]
-	[ "$(limit_of "$PID" "Max open files")" = "256 256" ]
-	[ "$(status_of "$PID" NoNewPrivs)" = 1 ]
+	[ "$(nice_of "$pid")" = 3 ]
+	[ "$(ionice -p "$pid")" = "best-effort: prio 1" ]
+	[ "$(sched_of "$pid")" = "SCHED_BATCH 0" ]
+	[ "$(cat /proc/$pid/oom_score_adj)" = 100 ]
+	[ "$(limit_of "$pid" "Max open files")" = "256 256" ]
+	[ "$(status_of "$pid" NoNewPrivs)" = 1 ]
 }
 
 # ---------------------------------------------------------------- chroot
 
 @test "--chroot: the probe runs in the new root; pidfile and -o outside" {
-	need_root
+	require_root
 	make_root "$T/root"
 	run -0 --separate-stderr "$DAEMONIZE" --chroot "$T/root" -c /work \
 	    -p "$T/pid" -o "$T/out" /probe -r /rep -L 1 3>&-
@@ -307,7 +285,7 @@ kill_child() {
 }
 
 @test "--chroot: the command is looked up inside the new root" {
-	need_root
+	require_root
 	make_root "$T/root"
 	# In PATH, through an absolute symlink that only exists inside.
 	run -0 env PATH=/bin "$DAEMONIZE" --chroot "$T/root" -p "$T/pid" \
@@ -333,7 +311,7 @@ kill_child() {
 }
 
 @test "--chroot: a dynamic command without its loader inside is 126" {
-	need_root
+	require_root
 	mkdir "$T/root"
 	cp "$PROBE" "$T/root/probe"
 	ldd "$PROBE" >/dev/null 2>&1 || skip "the probe is not dynamically linked"
@@ -357,7 +335,7 @@ kill_child() {
 }
 
 @test "66: a missing -c inside the new root" {
-	need_root
+	require_root
 	make_root "$T/root"
 	run -66 --separate-stderr "$DAEMONIZE" --chroot "$T/root" -c /nodir \
 	    -p "$T/pid" /probe
@@ -366,9 +344,9 @@ kill_child() {
 }
 
 @test "--chroot without /proc inside: every ignored signal is reset still" {
-	need_root
+	require_root
 	make_root "$T/root"
-	run -0 --separate-stderr python3 -c '
+	run -0 --separate-stderr "$PY" -c '
 import os, signal, sys
 for n in (signal.SIGHUP, signal.SIGPIPE, signal.SIGUSR2, 40, 64):
     signal.signal(n, signal.SIG_IGN)
@@ -385,7 +363,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" --chroot "$T/root" \
 
 
 @test "--caps=cap_net_bind_service -u nobody binds port 80, then stops" {
-	need_root
+	require_root
 	need_cap $CAP_NET_BIND_SERVICE
 	[[ -x /usr/bin/python3 ]] || skip "needs /usr/bin/python3"
 	[[ -z $(ss -Hltn 'sport = :80' 2>/dev/null) ]] || skip "port 80 is busy"
@@ -428,23 +406,23 @@ time.sleep(600)
 }
 
 @test "--caps with a name in any case, a number (13, CAP_NET_RAW) and --no-new-privs: ambient caps survive" {
-	need_root
+	require_root
 	need_cap $CAP_NET_BIND_SERVICE
 	# nobody cannot write a report under $T: read /proc only.
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" -u nobody \
 	    --caps=CAP_Net_Bind_Service,13 --no-new-privs "$PROBE" 3>&-
 	[ "$stderr" = "" ]
 	track_pidfile "$T/pid"
-	PID=$(cat "$T/pid")
-	[ "$(readlink /proc/$PID/exe)" = "$PROBE" ]
-	[ "$(status_of "$PID" Uid)" = 65534 ]
-	[ "$(status_of "$PID" CapAmb)" = 0000000000002400 ]
-	[ "$(status_of "$PID" CapEff)" = 0000000000002400 ]
-	[ "$(status_of "$PID" NoNewPrivs)" = 1 ]
+	pid=$(cat "$T/pid")
+	[ "$(readlink /proc/$pid/exe)" = "$PROBE" ]
+	[ "$(status_of "$pid" Uid)" = 65534 ]
+	[ "$(status_of "$pid" CapAmb)" = 0000000000002400 ]
+	[ "$(status_of "$pid" CapEff)" = 0000000000002400 ]
+	[ "$(status_of "$pid" NoNewPrivs)" = 1 ]
 }
 
 @test "77: --caps beyond what this process may hold" {
-	need_root
+	require_root
 	has_cap $CAP_SYS_RESOURCE && skip "we hold CAP_SYS_RESOURCE"
 	run -77 --separate-stderr "$DAEMONIZE" -u nobody \
 	    --caps=cap_sys_resource -p "$T/pid" "$PROBE"
@@ -594,7 +572,7 @@ bad() {
 
 # ---------------------------------------------------------------- respawn
 
-# respawn_start [OPTIONS...]: a supervised probe; PID is the first child,
+# respawn_start [OPTIONS...]: a supervised probe; $pid is the first child,
 # SUPERVISOR the supervisor (the pidfile's pid).
 respawn_start() {
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --respawn \
@@ -603,18 +581,18 @@ respawn_start() {
 	track_pidfile "$T/pid"
 	SUPERVISOR=$(cat "$T/pid")
 	wait_report "$T/rep"
-	PID=$(probe_val "$T/rep" pid)
-	[ "$PID" != "$SUPERVISOR" ]
+	pid=$(probe_val "$T/rep" pid)
+	[ "$pid" != "$SUPERVISOR" ]
 }
 
 check_knobs() {
-	[ "$(nice_of "$PID")" = 5 ]
-	[ "$(ionice -p "$PID")" = "idle" ]
-	[ "$(sched_of "$PID")" = "SCHED_BATCH 0" ]
-	[ "$(cat /proc/$PID/oom_score_adj)" = 300 ]
-	[ "$(limit_of "$PID" "Max open files")" = "128 256" ]
-	[ "$(limit_of "$PID" "Max core file size")" = "0 0" ]
-	[ "$(status_of "$PID" NoNewPrivs)" = 1 ]
+	[ "$(nice_of "$pid")" = 5 ]
+	[ "$(ionice -p "$pid")" = "idle" ]
+	[ "$(sched_of "$pid")" = "SCHED_BATCH 0" ]
+	[ "$(cat /proc/$pid/oom_score_adj)" = 300 ]
+	[ "$(limit_of "$pid" "Max open files")" = "128 256" ]
+	[ "$(limit_of "$pid" "Max core file size")" = "0 0" ]
+	[ "$(status_of "$pid" NoNewPrivs)" = 1 ]
 }
 
 @test "--respawn: a respawned child gets nice, ionice, sched, oom, limits, no-new-privs" {
@@ -631,7 +609,7 @@ check_knobs() {
 }
 
 @test "--respawn: a respawned child is chrooted too, the supervisor is not" {
-	need_root
+	require_root
 	make_root "$T/root"
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --respawn \
 	    --respawn-delay=0 --chroot "$T/root" -c /work /probe -r /rep 3>&-
@@ -639,15 +617,15 @@ check_knobs() {
 	track_pidfile "$T/pid"
 	SUPERVISOR=$(cat "$T/pid")
 	wait_report "$T/root/rep"
-	PID=$(probe_val "$T/root/rep" pid)
-	[ "$(readlink /proc/$PID/root)" = "$T/root" ]
+	pid=$(probe_val "$T/root/rep" pid)
+	[ "$(readlink /proc/$pid/root)" = "$T/root" ]
 	[ "$(readlink /proc/$SUPERVISOR/root)" = / ]
-	old=$PID
+	old=$pid
 	kill -KILL "$old"
 	wait_dead "$old"
 	wait_respawn "$T/root/rep" "$old"
-	[ "$(readlink /proc/$PID/root)" = "$T/root" ]
-	[ "$(readlink /proc/$PID/cwd)" = "$T/root/work" ]
+	[ "$(readlink /proc/$pid/root)" = "$T/root" ]
+	[ "$(readlink /proc/$pid/cwd)" = "$T/root/work" ]
 }
 
 # child_of PID OLD: the one child of PID that is not OLD, running the probe.
@@ -661,7 +639,7 @@ child_of() {
 }
 
 @test "--respawn: a respawned child keeps its ambient capabilities as -u" {
-	need_root
+	require_root
 	need_cap $CAP_NET_BIND_SERVICE
 	[[ -e /proc/$$/task/$$/children ]] || skip "no /proc/PID/task/TID/children"
 	# nobody cannot write a report under $T: find the child in /proc.
@@ -672,18 +650,18 @@ child_of() {
 	track_pidfile "$T/pid"
 	SUPERVISOR=$(cat "$T/pid")
 	wait_for 5 child_of "$SUPERVISOR" 0
-	PID=$(child_of "$SUPERVISOR" 0)
-	track_pid "$PID"
+	pid=$(child_of "$SUPERVISOR" 0)
+	track_pid "$pid"
 	[ "$(status_of "$SUPERVISOR" Uid)" = 0 ]
-	[ "$(status_of "$PID" Uid)" = 65534 ]
-	[ "$(status_of "$PID" CapAmb)" = 0000000000000400 ]
-	kill -KILL "$PID"
-	wait_dead "$PID"
-	wait_for 10 child_of "$SUPERVISOR" "$PID"
-	PID=$(child_of "$SUPERVISOR" "$PID")
-	track_pid "$PID"
-	[ "$(status_of "$PID" Uid)" = 65534 ]
-	[ "$(status_of "$PID" CapAmb)" = 0000000000000400 ]
+	[ "$(status_of "$pid" Uid)" = 65534 ]
+	[ "$(status_of "$pid" CapAmb)" = 0000000000000400 ]
+	kill -KILL "$pid"
+	wait_dead "$pid"
+	wait_for 10 child_of "$SUPERVISOR" "$pid"
+	pid=$(child_of "$SUPERVISOR" "$pid")
+	track_pid "$pid"
+	[ "$(status_of "$pid" Uid)" = 65534 ]
+	[ "$(status_of "$pid" CapAmb)" = 0000000000000400 ]
 }
 
 @test "--respawn: a failing knob is reported for the first child, with its code" {
@@ -709,7 +687,7 @@ runs_as() {
 }
 
 @test "--limit=nproc reached by -u's user: the exec failure names the limit, 71, nothing left" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 	# Two, not one: the kernel refuses the exec only when the user's
 	# other processes already exceed the limit at the setuid (a count
@@ -746,7 +724,7 @@ runs_as() {
 # Man page, --chroot: "Users and groups are looked up in the system's
 # databases before forking, so the new root needs no /etc/passwd".
 @test "--chroot -u nobody works without /etc/passwd in the new root" {
-	need_root
+	require_root
 	make_root "$T/root"
 	[ ! -e "$T/root/etc" ]
 	chmod 1777 "$T/root/work"

@@ -4,27 +4,61 @@
 # pidfile, a process limit that makes the second fork fail, the waiting
 # process killed, a storm of stray signals, a log sink that is always
 # full.  Filesystems are tiny tmpfs mounted in a private mount namespace
-# (held open by a sleeping process that teardown stops), so nothing on the
-# machine is touched; the tests see into it through /proc/NS/root and run
-# daemonize in it with nsenter.
+# (held open by a sleeping process that teardown_file stops), so nothing
+# on the machine is touched; the tests see into it through /proc/NS/root
+# and run daemonize in it with nsenter.  One namespace serves the whole
+# file; each test mounts under its own directory and unmounts in teardown.
 
 load helpers
 
-setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
-	    skip "needs unshare and nsenter"
+# Once for the file: the namespace, held by a sleeping process ($NS) that
+# teardown_file stops.
+setup_file() {
+	export NS= NO_NS=
+	((EUID == 0)) && command -v unshare >/dev/null &&
+	    command -v nsenter >/dev/null || return 0
 	# A chroot (pbuilder, sbuild) whose root is not a mount point cannot
 	# make a private mount namespace: the tests that need one say so
 	# (need_ns) instead of failing; the others still run.
 	NO_NS=$(unshare -m --propagation private true 2>&1) || return 0
 	NO_NS=
-	unshare -m --propagation private sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	unshare -m --propagation private sleep 3600 </dev/null >/dev/null 2>&1 3>&- &
 	NS=$!
-	track_pid "$NS"
 	wait_for 5 ns_ready
+}
+
+teardown_file() {
+	[[ -n $NS ]] || return 0
+	kill -TERM "$NS"
+	wait_for 5 is_dead "$NS"
+}
+
+setup() {
+	require_root
+	command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+	    skip "needs unshare and nsenter"
+	[[ -n $NS ]] || return 0
 	M=$T/mnt
 	mkdir "$M"
+}
+
+# The test's processes first (they may hold files open on its mounts),
+# then its mounts, newest first: the namespace outlives the test.
+teardown() {
+	local rc=0 m
+	stop_tracked || rc=1
+	if [[ -n $NS && -f $T/.mounts ]]; then
+		for m in $(tac "$T/.mounts"); do
+			in_ns umount -l "$m" || rc=1
+		done
+	fi
+	return $rc
+}
+
+# ns_mount ARG...: mount(8) ARGs in the namespace; the last is the mount
+# point, unmounted in teardown.
+ns_mount() {
+	in_ns mount "$@" && echo "${!#}" >>"$T/.mounts"
 }
 
 need_ns() {
@@ -49,7 +83,7 @@ V() {
 
 # tmpfs_on DIR [OPTIONS]: mount a 16 KiB tmpfs on DIR in the namespace.
 tmpfs_on() {
-	in_ns mount -t tmpfs -o "size=16k,nr_inodes=64,mode=755${2:+,$2}" tmpfs "$1"
+	ns_mount -t tmpfs -o "size=16k,nr_inodes=64,mode=755${2:+,$2}" tmpfs "$1"
 }
 
 # fill DIR: use up the free space of the filesystem at DIR.
@@ -167,7 +201,7 @@ consistent() {
 	need_ns
 	# A killed original cannot remove its readiness socket's directory:
 	# give the namespace a /run of its own.
-	in_ns mount -t tmpfs -o size=1m,mode=755 tmpfs /run
+	ns_mount -t tmpfs -o size=1m,mode=755 tmpfs /run
 	started=0 not=0
 	for delay in 0 0.001 0.002 0.003 0.005 0.008 0.01 0.02 0.03 0.05 \
 	    0.1 0.2 0.4; do
@@ -269,7 +303,7 @@ consistent() {
 	    -e "$T/err" "$PROBE" -L 3 -E 1 -t "$T/starts" -x 1
 	sup=$(cat "$T/pid")
 	track_pid "$sup"
-	wait_for 10 eval '[ "$(wc -l <"$T/starts" 2>/dev/null || echo 0)" -ge 4 ]'
+	wait_for 10 has_lines "$T/starts" 4
 	is_alive "$sup"
 	[ "$(lock_holder "$T/pid")" = "$sup" ]
 	[ "$(grep -c "write stdout /dev/full: No space left on device" "$T/err")" = 1 ]

@@ -157,6 +157,8 @@ man_synopsis() {
 	[ "$stderr" = "daemonize: parse -o: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --oknodo --status
 	[ "$stderr" = "daemonize: parse --oknodo: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
+	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --clear-env --stop
+	[ "$stderr" = "daemonize: parse --clear-env: a start option; --stop, --status and --signal take only -p or --name, -v, --format, --retry and --kill-mode" ]
 	run -64 --separate-stderr "$DAEMONIZE" -p "$T/pid" --signal HUP --retry 3
 	[ "$stderr" = "daemonize: parse --retry: only --stop, --restart, a supervisor (--respawn, --syslog) and --wait-ready without --foreground use a stop schedule" ]
 	run -64 --separate-stderr "$DAEMONIZE" -t tag "$PROBE"

@@ -12,6 +12,12 @@ export DAEMONIZE PROBE TOP_SRCDIR
 
 T=$BATS_TEST_TMPDIR
 
+# PY: the system's python3 if there is one, which the tests run often: a
+# version manager's shim (pyenv) takes seconds to start on a loaded
+# machine.  Empty without any python3.
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=$(command -v python3) || PY=
+
 # The checkout may live where only root can enter (/root, a 0700 home), and
 # a daemon running as -u nobody must still exec the probe (and nobody must
 # run daemonize itself in the unprivileged tests).  So every test runs
@@ -52,17 +58,39 @@ if [[ -n ${BATS_FILE_TMPDIR-} && -x $DAEMONIZE && -x $PROBE ]]; then
 fi
 TRACKED=$BATS_TEST_TMPDIR/.tracked-pids
 
-# wait_for SECONDS COMMAND...: poll COMMAND every 10 ms until it succeeds;
-# fail (return 1, with a message) when SECONDS pass first.
+# now_us: the wall clock in microseconds ($EPOCHREALTIME without its
+# decimal point, which the locale may make a comma).
+now_us() {
+	echo "${EPOCHREALTIME//[!0-9]/}"
+}
+
+now_ms() {
+	echo $(($(now_us) / 1000))
+}
+
+# usec SECONDS: SECONDS (an integer or a decimal such as 0.5) in
+# microseconds.
+usec() {
+	local whole=${1%.*} frac=
+	[[ $1 == *.* ]] && frac=${1#*.}
+	frac=${frac}000000
+	echo $((10#${whole:-0} * 1000000 + 10#${frac:0:6}))
+}
+
+# wait_for SECONDS COMMAND...: run COMMAND every 10 ms until it succeeds;
+# fail (return 1, with a message) once SECONDS of real time have passed,
+# however long each try took: a deadline, not a count of tries.
 wait_for() {
-	local limit=$1 i
+	local limit=$1 deadline
+	deadline=$(($(now_us) + $(usec "$limit")))
 	shift
-	for ((i = 0; i < limit * 100; i++)); do
-		"$@" && return 0
+	until "$@"; do
+		if (($(now_us) >= deadline)); then
+			echo "wait_for: timed out after ${limit}s: $*" >&2
+			return 1
+		fi
 		sleep 0.01
 	done
-	echo "wait_for: timed out after ${limit}s: $*" >&2
-	return 1
 }
 
 # is_dead PID: gone, or a zombie waiting for PID 1 (which reaps slowly here).
@@ -96,9 +124,24 @@ track_pidfile() {
 	return 0
 }
 
-# has_lines FILE N: FILE exists and has at least N lines.
+# line_count FILE: how many lines FILE has (0 if it does not exist).
+line_count() {
+	if [[ -f $1 ]]; then
+		wc -l <"$1"
+	else
+		echo 0
+	fi
+}
+
+# has_lines FILE N: FILE has at least N lines.
 has_lines() {
-	[[ -f $1 ]] && (($(wc -l <"$1") >= $2))
+	(($(line_count "$1") >= $2))
+}
+
+# require_root [WHY]: skip the test unless it runs as root; WHY completes
+# "needs root" in the reason.
+require_root() {
+	((EUID == 0)) || skip "needs root${1:+ $1}"
 }
 
 # reachable_by_all: let an unprivileged daemon reach $T (bats makes its
@@ -129,9 +172,30 @@ wait_report() {
 	track_report "$1"
 }
 
+# start_probe [OPTION...] [-- PROBE-OPTION...]: start the probe under
+# daemonize with OPTIONs and the pidfile $T/pid, reporting to $T/rep with
+# PROBE-OPTIONs: exit 0, nothing on stderr.  Waits for the new report and
+# tracks the probe; $pid is its pid, which the pidfile names.
+start_probe() {
+	local opts=()
+	rm -f "$T/rep"
+	while (($#)) && [[ $1 != -- ]]; do
+		opts+=("$1")
+		shift
+	done
+	(($# == 0)) || shift
+	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" "${opts[@]}" \
+	    "$PROBE" -r "$T/rep" "$@" 3>&-
+	[ "$stderr" = "" ]
+	track_pidfile "$T/pid"
+	wait_report "$T/rep"
+	pid=$(probe_val "$T/rep" pid)
+	[ "$pid" = "$(cat "$T/pid")" ]
+}
+
 # lock_holder FILE: the pid holding FILE's fcntl lock, per F_GETLK (or 0).
 lock_holder() {
-	python3 - "$1" <<'PY'
+	"$PY" - "$1" <<'PY'
 import fcntl, os, struct, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
 req = struct.pack("hhqqi", fcntl.F_WRLCK, 0, 0, 0, 0)

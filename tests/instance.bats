@@ -17,10 +17,6 @@ teardown() {
 	    "/run/daemonize/$N-b.pid"
 }
 
-require_root() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-}
-
 # A run directory for nobody, and a way to run daemonize as nobody in it.
 nobody_setup() {
 	require_root
@@ -37,7 +33,7 @@ as_nobody() {
 
 # json_get JSON EXPR: evaluate a Python expression over the parsed JSON j.
 json_get() {
-	python3 -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+	"$PY" -c 'import json, sys; j = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 @test "--name: start, --status, --signal, --restart, --oknodo, --stop" {
@@ -180,7 +176,7 @@ json_get() {
 	track_pidfile "$P"
 	run -0 --separate-stderr "$DAEMONIZE" --name "$N" --status --format=json
 	[ "$stderr" = "" ]
-	run -0 python3 - "$output" "$N" "$P" "$(cat "$P")" <<'PY'
+	run -0 "$PY" - "$output" "$N" "$P" "$(cat "$P")" <<'PY'
 import json, re, sys
 j = json.loads(sys.argv[1])
 assert list(j) == ["name", "pidfile", "running", "pid", "started", "user",
@@ -208,7 +204,7 @@ PY
 	    $'\xc3\xa9t\xc3\xa9' $'\xed\xa0\x80' $'\xc2\x9b'
 	track_pidfile "$T/pid"
 	run -0 --separate-stderr "$DAEMONIZE" -p "$T/pid" --status --format=json
-	run -0 python3 - "$output" <<'PY'
+	run -0 "$PY" - "$output" <<'PY'
 import json, sys
 # No control character and no invalid byte reaches the output itself.
 assert all(0x20 <= ord(c) < 0x7f or 0xa0 <= ord(c) < 0xd800

@@ -39,7 +39,7 @@ nosys_daemonize() {
 }
 
 @test "no openat2: the command is still looked up inside --chroot" {
-	[[ $EUID -eq 0 ]] || skip "needs root"
+	require_root
 	[[ -x ${PROBE_STATIC-} ]] || skip "no static probe"
 	mkdir -p "$T/root/bin" "$T/root/work"
 	cp "$PROBE_STATIC" "$T/root/probe"

@@ -6,14 +6,14 @@
 
 load helpers
 
-setup() {
-	# The system's python3 if there is one: version-manager shims are slow.
-	PY=/usr/bin/python3
-	[ -x "$PY" ] || PY=$(command -v python3) || skip "needs python3"
+# Once for the file: the sender the tests share.
+setup_file() {
+	SEND=$BATS_FILE_TMPDIR/send
+	export SEND
 	# A sender for tests: SOCKET MESSAGE MARKER SECONDS.  It stays alive
 	# for SECONDS after sending, so that it is not "already gone" when
 	# daemonize checks its session.
-	cat >"$T/send" <<-'EOF'
+	cat >"$SEND" <<-'EOF'
 	import socket, sys, time
 	path = sys.argv[1]
 	if path.startswith("@"):
@@ -29,13 +29,8 @@ setup() {
 	EOF
 }
 
-# Let an unprivileged daemon and sender reach $T (bats makes it 0700).
-open_tmpdir() {
-	reachable_by_all
-}
-
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
+setup() {
+	[ -n "$PY" ] || skip "needs python3"
 }
 
 # start_bg ARGS...: daemonize in the background, stderr in $T/err; $BG.
@@ -122,7 +117,6 @@ gone_after_failure() {
 	run -124 --separate-stderr "$DAEMONIZE" --wait-ready=1 -p "$T/pid" "$PROBE" -r "$T/rep"
 	t1=$(now_ms)
 	[ $((t1 - t0)) -ge 1000 ]
-	[ $((t1 - t0)) -lt 5000 ]
 	pid=$(probe_val "$T/rep" pid)
 	track_pid "$pid"
 	[ "$stderr" = "daemonize: wait for READY=1 from pid $pid: timed out after 1.000 s" ]
@@ -230,7 +224,6 @@ extend_then_ready() {
 	t1=$(now_ms)
 	track_report "$T/rep"
 	[ $((t1 - t0)) -ge 1500 ]
-	[ $((t1 - t0)) -lt 4000 ]
 	[[ $stderr =~ ": timed out after 1."[5-9][0-9]{2}" s"$ ]]
 	gone_after_failure "$T/rep" "$T/pid"
 }
@@ -239,7 +232,7 @@ extend_then_ready() {
 	start_bg -v --wait-ready=30 -p "$T/pid" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"
 	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
-	setsid "$PY" "$T/send" "$sock" READY=1 "$T/sent" 30 3>&- &
+	setsid "$PY" "$SEND" "$sock" READY=1 "$T/sent" 30 3>&- &
 	track_pid $!
 	wait_for 10 test -e "$T/sent"
 	wait_for 5 grep -q "ignored" "$T/err"
@@ -252,8 +245,10 @@ extend_then_ready() {
 }
 
 @test "READY=1 from another user is ignored, even one who can reach the socket" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	start_bg -v --wait-ready=2 -p "$T/pid" "$PROBE" -r "$T/rep"
+	require_root
+	# A budget no loaded machine exhausts while the two senders run: the
+	# start must still be waiting after them, then end by SIGTERM.
+	start_bg -v --wait-ready=60 -p "$T/pid" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"
 	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
 	# Without privileges, nobody cannot even enter the directory (the
@@ -264,15 +259,18 @@ extend_then_ready() {
 	NOTIFY_SOCKET=$sock run -0 setpriv --reuid=nobody --regid=nogroup \
 	    --clear-groups --inh-caps=+dac_override \
 	    --ambient-caps=+dac_override "$PROBE" -N READY=1 -x 0
+	wait_for 10 grep -q "sent by another user" "$T/err"
+	is_alive "$BG"
+	kill -TERM "$BG"
 	wait_bg
-	[ "$RC" = 124 ]
+	[ "$RC" = 143 ]
 	grep -Eq "^daemonize: ignored a message from pid [0-9]+ \(uid $(id -u nobody)\): sent by another user$" "$T/err"
 	gone_after_failure "$T/rep" "$T/pid"
 }
 
 @test "-u nobody: the directory stays root's (0710, nobody's group), the socket is nobody's 0600; the daemon can report, others cannot" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	open_tmpdir
+	require_root
+	reachable_by_all
 	mkdir "$T/out" && chown nobody "$T/out"
 	start_bg --wait-ready=10 -u nobody -p "$T/pid" "$PROBE" -r "$T/out/rep"
 	wait_report "$T/out/rep"
@@ -377,7 +375,7 @@ extend_then_ready() {
 }
 
 @test "descriptors passed with a message are closed at once (BARRIER=1)" {
-	[ "$(id -u)" = 0 ] || skip "needs root (to send as the daemon's pid)"
+	require_root "to send as the daemon's pid"
 	start_bg --wait-ready=60 -p "$T/pid" "$PROBE" -r "$T/rep"
 	wait_report "$T/rep"
 	sock=$(probe_val "$T/rep" env:NOTIFY_SOCKET)
@@ -404,7 +402,7 @@ extend_then_ready() {
 }
 
 @test "with --chroot the socket is a file inside the new root, removed after; no abstract socket" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	[ -x "${PROBE_STATIC:-}" ] || skip "no static probe"
 	mkdir -p "$T/root/out" "$T/root/run"
 	cp "$PROBE_STATIC" "$T/root/probe"
@@ -423,7 +421,7 @@ extend_then_ready() {
 }
 
 @test "--chroot -r -w: no abstract socket while the supervisor runs" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	[ -x "${PROBE_STATIC:-}" ] || skip "no static probe"
 	mkdir -p "$T/root/out"
 	cp "$PROBE_STATIC" "$T/root/probe"
@@ -439,7 +437,7 @@ extend_then_ready() {
 }
 
 @test "--chroot into a directory another user can write: no socket is made there" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	mkdir -p "$T/root"
 	cp "$PROBE" "$T/root/probe"
 	chown nobody "$T/root"
@@ -531,9 +529,9 @@ fake_manager() {
 }
 
 @test "systemd-notify --ready as -u nobody" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	command -v systemd-notify >/dev/null || skip "no systemd-notify"
-	open_tmpdir
+	reachable_by_all
 	mkdir "$T/out" && chown nobody "$T/out"
 	cat >"$T/d" <<-EOF
 	#!/bin/sh
@@ -587,8 +585,8 @@ ignored_total() {
 }
 
 @test "a flood of foreign datagrams to a supervisor: counted, one log line per interval" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	open_tmpdir
+	require_root
+	reachable_by_all
 	mkdir "$T/out" && chown nobody "$T/out"
 	cat >"$T/flood" <<-'EOF2'
 	import socket, sys

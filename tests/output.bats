@@ -6,21 +6,11 @@
 
 load helpers
 
-# lines FILE: how many lines FILE has (0 if missing).
-lines() {
-	[[ -f $1 ]] || { echo 0; return; }
-	wc -l <"$1"
-}
-
-has_lines() {
-	(($(lines "$1") >= $2))
-}
-
 # start_syslog [SECONDS]: a private syslog daemon: every datagram on
 # $T/log.sock becomes one line of $T/syslog, taking SECONDS (default 0) per
 # record.  Started in the background, stopped by pid in teardown.
 start_syslog() {
-	python3 -c '
+	"$PY" -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
@@ -284,7 +274,7 @@ cpu_ticks() {
 	timeout 20 head -n 300000 <&$rd >"$T/got"
 	exec {rd}<&-
 	[ "$(tail -n1 "$T/got")" = "line 300000" ]
-	[ "$(wc -l <"$T/got")" = 300000 ]
+	[ "$(line_count "$T/got")" = 300000 ]
 	run -0 "$DAEMONIZE" -p "$T/pid" --stop
 }
 

@@ -76,9 +76,9 @@ start_one() {
 	for i in $(seq 20); do
 		wait "$(cat "$T/launcher.$i")" && echo "$i" >>"$T/ok" || echo "$?" >>"$T/codes"
 	done
-	[ "$(wc -l <"$T/ok")" = 1 ]
+	[ "$(line_count "$T/ok")" = 1 ]
 	[ "$(sort -u "$T/codes")" = 75 ]
-	[ "$(wc -l <"$T/codes")" = 19 ]
+	[ "$(line_count "$T/codes")" = 19 ]
 	winner=$(cat "$T/ok")
 	wait_report "$T/rep.$winner"
 	pid=$(probe_val "$T/rep.$winner" pid)

@@ -12,7 +12,7 @@ load helpers
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port()
 {
-	python3 -c 'import socket
+	"$PY" -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
@@ -117,7 +117,7 @@ server_user()
 	command -v redis-server >/dev/null || skip "no redis-server"
 	command -v redis-cli >/dev/null || skip "no redis-cli"
 	command -v python3 >/dev/null || skip "no python3"
-	[[ $(id -u) == 0 ]] || skip "needs root for -u"
+	require_root "for -u"
 	local user port
 	user=$(server_user)
 	port=$(free_port)
@@ -200,7 +200,7 @@ memcached_version()
 @test "memcached: -u nobody, serve, status, signal, stop" {
 	command -v memcached >/dev/null || skip "no memcached"
 	command -v python3 >/dev/null || skip "no python3"
-	[[ $(id -u) == 0 ]] || skip "needs root for -u"
+	require_root "for -u"
 	local port
 	port=$(free_port)
 	start_server "$T/memcached.pid" --user=nobody \

@@ -10,7 +10,7 @@
 load helpers
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	reachable_by_all
 	# The daemon's user owns this directory: it can plant anything in it.
 	mkdir "$T/userdir" && chown nobody "$T/userdir"
@@ -214,7 +214,7 @@ internal_fds() {
 	[ "$(cat "$T/pid")" = "$pid" ]
 }
 
-# Issue 12: links planted on the way to the file, not only as the file.
+# Links planted on the way to the file, not only as the file.
 @test "73: -u nobody swaps its log directory for a symlink to a root-only one: refused, nothing created there" {
 	mkdir -p "$T/app" "$T/rootonly" && chown nobody "$T/app"
 	mkdir "$T/app/log"

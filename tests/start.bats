@@ -153,7 +153,7 @@ load helpers
 }
 
 @test "67: unknown user or group" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	run -67 --separate-stderr "$DAEMONIZE" -u no-such-user-xyz "$PROBE"
 	[ "$stderr" = "daemonize: find user no-such-user-xyz: no such user" ]
 	run -67 --separate-stderr "$DAEMONIZE" -u nobody:no-such-group-xyz "$PROBE"
@@ -164,7 +164,7 @@ load helpers
 
 @test "77: -u when not root" {
 	command -v setpriv >/dev/null || skip "setpriv not installed"
-	[ "$(id -u)" = 0 ] || skip "needs root to become nobody"
+	require_root "to become nobody"
 	chmod 777 "$T"
 	run -77 --separate-stderr setpriv --reuid=nobody --regid=nogroup \
 	    --clear-groups "$DAEMONIZE" -p "$T/pid" -u root "$PROBE"
@@ -173,7 +173,7 @@ load helpers
 }
 
 @test "77: refuses to run installed setuid" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	command -v setpriv >/dev/null || skip "setpriv not installed"
 	cp "$DAEMONIZE" "$T/daemonize"
 	chmod 4755 "$T/daemonize"
@@ -184,7 +184,7 @@ load helpers
 }
 
 @test "77: a set-user-ID or set-group-ID copy refuses even root, who gains nothing from it" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	for mode in 4755 2755 6755; do
 		cp "$DAEMONIZE" "$T/daemonize"
 		chmod "$mode" "$T/daemonize"
@@ -201,13 +201,13 @@ load helpers
 }
 
 @test "77: real and effective ids that differ (a set-id parent) are refused" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	run -77 --separate-stderr python3 -c '
+	require_root
+	run -77 --separate-stderr "$PY" -c '
 import os, sys
 os.setresuid(65534, 0, 0)
 os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
 	[ "$stderr" = "daemonize: run daemonize: refusing to run setuid or setgid" ]
-	run -77 --separate-stderr python3 -c '
+	run -77 --separate-stderr "$PY" -c '
 import os, sys
 os.setresgid(65534, 0, 0)
 os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
@@ -216,7 +216,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$DAEMONIZE" -p "$T/pid" "$PROBE"
 }
 
 @test "71: the report pipe cannot be created (RLIMIT_NOFILE too low)" {
-	run -71 --separate-stderr python3 -c '
+	run -71 --separate-stderr "$PY" -c '
 import os, resource, sys
 os.closerange(3, 65536)
 resource.setrlimit(resource.RLIMIT_NOFILE, (4, 4))

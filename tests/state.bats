@@ -12,7 +12,7 @@ extra_fds() {
 # hostile COMMAND...: run COMMAND with fds 7 and 63 open, SIGTERM blocked,
 # SIGCHLD ignored and every other signal disposition the caller could spoil.
 hostile() {
-	python3 -c '
+	"$PY" -c '
 import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR1})
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -110,7 +110,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 
 @test "a caller that ignores every signal it can: the daemon ignores none" {
 	# glibc refuses 32 and 33 to sigaction(2); the rest are all ignored.
-	run -0 python3 -c '
+	run -0 "$PY" -c '
 import os, signal, sys
 for n in range(1, signal.NSIG):
     if n not in (signal.SIGKILL, signal.SIGSTOP, 32, 33):

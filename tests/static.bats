@@ -30,7 +30,7 @@ in_userdb() {
 # A user and groups that exist only in the test's files, and an
 # nsswitch.conf naming modules no system has.
 make_userdb() {
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	require_root
 	unshare --mount true 2>/dev/null ||
 	    skip "no mount namespaces here (unshare --mount failed)"
 	reachable_by_all

@@ -34,12 +34,34 @@ unit_state_is()
 	[[ $(unit_prop "$1" ActiveState) == "$2" ]]
 }
 
+# leader_found: set LEADER to the container's PID 1, nspawn's child once
+# the intermediate process that set up the namespaces has exited: the
+# child whose name is systemd.  True once found, or once nspawn is gone.
+leader_found()
+{
+	local pid
+	kill -0 "$NSPAWN_PID" 2>/dev/null || return 0
+	for pid in $(pgrep -P "$NSPAWN_PID"); do
+		[[ $(cat "/proc/$pid/comm" 2>/dev/null) == systemd ]] &&
+		    LEADER=$pid
+	done
+	[[ -n $LEADER ]]
+}
+
+# system_up: the container's systemd is running (or degraded); its state,
+# whatever it is, in STATE.
+system_up()
+{
+	STATE=$(ct systemctl is-system-running 2>/dev/null) || true
+	[[ $STATE == running || $STATE == degraded ]]
+}
+
 # Runs on the host, once for the file: boot the container, wait until its
 # systemd is up, install the units.  The reason to skip, if any, is kept
 # for setup().
 setup_file()
 {
-	local root=${DAEMONIZE_NSPAWN_ROOT-} i pid state log
+	local root=${DAEMONIZE_NSPAWN_ROOT-} log
 	export NSPAWN_SKIP="" NSPAWN_PID="" LEADER=""
 	if [[ -z $root ]]; then
 		NSPAWN_SKIP="DAEMONIZE_NSPAWN_ROOT is not set (a tree with systemd and this daemonize installed; .ci/run makes one)"
@@ -59,18 +81,7 @@ setup_file()
 	    --console=read-only -D "$root" >"$log" 2>&1 </dev/null 3>&- &
 	NSPAWN_PID=$!
 	echo "$NSPAWN_PID" >"$BATS_FILE_TMPDIR/nspawn.pid"
-	# The container's PID 1 is nspawn's child once the intermediate
-	# process that set up the namespaces has exited: the child whose
-	# name is systemd.
-	for ((i = 0; i < 1000; i++)); do
-		kill -0 "$NSPAWN_PID" 2>/dev/null || break
-		for pid in $(pgrep -P "$NSPAWN_PID"); do
-			[[ $(cat "/proc/$pid/comm" 2>/dev/null) == systemd ]] &&
-			    LEADER=$pid
-		done
-		[[ -n $LEADER ]] && break
-		sleep 0.01
-	done
+	wait_for 10 leader_found 2>/dev/null || true
 	if [[ -z $LEADER ]]; then
 		NSPAWN_SKIP="systemd-nspawn cannot boot $root: $(tail -n 3 "$log" | tr '\n' ' ')"
 		kill -KILL "$NSPAWN_PID" 2>/dev/null
@@ -79,13 +90,8 @@ setup_file()
 		return 0
 	fi
 	# Booted: from here on, a container that does not come up fails.
-	for ((i = 0; i < 6000; i++)); do
-		state=$(ct systemctl is-system-running 2>/dev/null) || true
-		[[ $state == running || $state == degraded ]] && break
-		sleep 0.01
-	done
-	[[ $state == running || $state == degraded ]] || {
-		echo "the container's systemd is '$state' after 60 s" >&2
+	wait_for 60 system_up 2>/dev/null || {
+		echo "the container's systemd is '$STATE' after 60 s" >&2
 		return 1
 	}
 	cp "$BATS_TEST_DIRNAME"/../contrib/systemd/*.service "$root/etc/systemd/system/"
@@ -193,8 +199,8 @@ while :; do sleep 1 & wait $!; done'
 }
 
 @test "simple unit: MainPID is the supervisor, the command's line reaches the journal, systemctl stop: main process exited status=0, not failed" {
-	# exec: the command itself dies of the stop's SIGTERM (issue 14
-	# point 7), and the supervisor exits 0 for it.
+	# exec: the command itself dies of the stop's SIGTERM, and the
+	# supervisor exits 0 for it: a stop on request is a success.
 	exampled 'echo "exampled up as pid $$"
 exec sleep infinity'
 	run -0 timeout 30 nsenter -t "$LEADER" -a systemctl start daemonize-example-simple

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: BSD-2-Clause
-# The supervisor's process title (issue 16): exactly the documented string
+# The supervisor's process title: exactly the documented string
 # in /proc/PID/cmdline and ps(1), nothing after it, whether it fits in the
 # argument strings or runs on over the moved environment; and the command
 # still gets its arguments and environment intact.
