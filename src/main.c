@@ -77,8 +77,13 @@ refuse_setid(void)
 	if (stat("/proc/self/exe", &st) == 0 ||
 	    (execfn != NULL && stat(execfn, &st) == 0))
 		setid_file = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
-	if (getauxval(AT_SECURE) != 0 || getuid() != geteuid() ||
-	    getgid() != getegid() || setid_file)
+	/*
+	 * The ids the kernel passed at exec: nothing has changed them yet,
+	 * and getauxval(3), bound once, costs no more symbol lookups.
+	 */
+	if (getauxval(AT_SECURE) != 0 ||
+	    getauxval(AT_UID) != getauxval(AT_EUID) ||
+	    getauxval(AT_GID) != getauxval(AT_EGID) || setid_file)
 		errx(EXIT_NOPERM, "run daemonize: refusing to run setuid or "
 		    "setgid");
 }
@@ -178,10 +183,10 @@ main(int argc, char *argv[])
 
 	/*
 	 * One name in every message, whatever argv[0] is: err(3) and warn(3)
-	 * print this one, as the messages written by hand do.
+	 * print this one, as the messages written by hand do, and so do
+	 * libbsd's errc(3) and warnc(3), whose getprogname(3) reads it.
 	 */
 	program_invocation_short_name = (char *)"daemonize";
-	setprogname("daemonize");
 	stdio_sanitize();	/* fds 0-2 exist before we open anything */
 	launch_block_signals(&callers_mask);
 	refuse_setid();
