@@ -208,7 +208,8 @@ main(int argc, char *argv[])
 	notify_open(&opts, &notify);
 	if (!opts.foreground &&
 	    (intermediate = detach(&opts, &reportfd)) > 0)
-		return (launch_wait(&opts, &notify, reportfd, intermediate));
+		/* exit(3), not return: opts (main's frame) stays reachable. */
+		exit(launch_wait(&opts, &notify, reportfd, intermediate));
 	setup_process(&opts, reportfd, &prepared);
 	if (opts.mode == MODE_SUPERVISE)
 		run_supervisor(&opts, reportfd, &prepared, &notify);
