@@ -323,6 +323,10 @@ internal_fds() {
 # Man page, SECURITY CONSIDERATIONS: "refuses to run when installed setuid
 # or setgid (exit status 77)"; start.bats covers setuid.
 @test "77: refuses to run installed setgid" {
+	# Set-id, an ASan build ignores ASAN_OPTIONS (secure mode) and its
+	# leak checker, which cannot stop a non-dumpable process, exits 1.
+	! grep -q __asan_init "$DAEMONIZE" ||
+	    skip "an ASan build cannot run set-group-ID as nobody"
 	cp "$DAEMONIZE" "$T/daemonize"
 	chgrp root "$T/daemonize"
 	chmod 2755 "$T/daemonize"
