@@ -293,17 +293,22 @@ hold(int rfd, int sock, const struct safeopen *so, struct pidlock_fail *f)
 	return (0);
 }
 
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
 /* Close whatever s still has open. */
 static void
 close_start(struct pidlock_start *s)
 {
-	int *fds[] = {&s->wfd, &s->rfd, &s->sock[0], &s->sock[1]};
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] != -1) {
-			close(*fds[i]);
-			*fds[i] = -1;
-		}
+	close_fd(&s->wfd);
+	close_fd(&s->rfd);
+	close_fd(&s->sock[0]);
+	close_fd(&s->sock[1]);
 	safeopen_close(&s->so);
 }
 
@@ -340,8 +345,8 @@ attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 {
 	struct pidlock_start s;
 	struct wmsg m;
-	int rc = -1;
 	pid_t w = -1, self;
+	int rc;
 
 	if ((rc = open_start(path, &s, f)) != 0)
 		return (rc);
@@ -357,10 +362,8 @@ attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 		writer(s.wfd, &s.so, s.sock[0], write_pid, self);
 	}
 	/* Before any lock of ours: this close cannot drop one. */
-	close(s.wfd);
-	s.wfd = -1;
-	close(s.sock[0]);
-	s.sock[0] = -1;
+	close_fd(&s.wfd);
+	close_fd(&s.sock[0]);
 	(void)read_msg(s.sock[1], &m);
 	switch (m.what) {
 	case W_GO:
@@ -467,10 +470,8 @@ pidlock_hold(struct pidlock_start *s, struct pidlock_fail *f)
 	int fd = -1;
 
 	/* The GATE is the writer's, no lock is ours yet: closing drops none. */
-	close(s->wfd);
-	s->wfd = -1;
-	close(s->sock[0]);
-	s->sock[0] = -1;
+	close_fd(&s->wfd);
+	close_fd(&s->sock[0]);
 	if (hold(s->rfd, s->sock[1], &s->so, f) == 0) {
 		fd = s->rfd;
 		s->rfd = -1;
