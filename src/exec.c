@@ -34,21 +34,31 @@ extern char **environ;
 static int
 ignored_signals(unsigned long long *ign)
 {
+	static const char key[] = "\nSigIgn:\t";
 	char buf[4096], *p;
-	size_t len = 0;
+	size_t len = 0, k;
 	ssize_t n;
 	int fd, i;
 
-	if ((fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)) == -1)
+	/* openat, not open: the start path's opens share one binding. */
+	if ((fd = openat(AT_FDCWD, "/proc/self/status", O_RDONLY |
+	    O_CLOEXEC)) == -1)
 		return (-1);
 	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len,
 	    sizeof(buf) - 1 - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	buf[len] = '\0';
-	if ((p = strstr(buf, "\nSigIgn:\t")) == NULL)
+	/* strstr(3) by hand: its first call's lazy binding costs more. */
+	for (p = strchr(buf, '\n'); p != NULL; p = strchr(p + 1, '\n')) {
+		for (k = 0; key[k] != '\0' && p[k] == key[k]; k++)
+			continue;
+		if (key[k] == '\0')
+			break;
+	}
+	if (p == NULL)
 		return (-1);
-	p += sizeof("\nSigIgn:\t") - 1;
+	p += sizeof(key) - 1;
 	*ign = 0;
 	for (i = 0; i < 16; i++, p++) {
 		if (*p >= '0' && *p <= '9')

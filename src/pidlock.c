@@ -469,7 +469,7 @@ pidlock_hold(struct pidlock_start *s, struct pidlock_fail *f)
 {
 	int fd = -1;
 
-	/* The GATE is the writer's, no lock is ours yet: closing drops none. */
+	/* The GATE is the writer's, and no lock is ours yet: drops none. */
 	close_fd(&s->wfd);
 	close_fd(&s->sock[0]);
 	if (hold(s->rfd, s->sock[1], &s->so, f) == 0) {

@@ -175,7 +175,7 @@ redirect_open(const struct options *o, struct stdio_files *io,
 		io->in = open_guarded(o->stdin_path, O_RDONLY, true, (uid_t)-1,
 		    &refusal, &at);
 	else
-		io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		io->in = openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
 	/* The default /dev/null cannot be a lock file: no fstat(2) for it. */
 	if (io->in != -1 && o->stdin_path != NULL &&
 	    same_file(io->in, avoid, navoid))
@@ -189,7 +189,7 @@ redirect_open(const struct options *o, struct stdio_files *io,
 		io->out = open_output(o, o->stdout_path, o->append, &refusal,
 		    &at, &io->out_created);
 	else
-		io->out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		io->out = openat(AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC);
 	if (io->out != -1 && o->stdout_path != NULL &&
 	    same_file(io->out, avoid, navoid))
 		refusal = REFUSE_LOCKED_FILE;
@@ -214,7 +214,7 @@ redirect_open(const struct options *o, struct stdio_files *io,
 	} else if (o->stdout_path == NULL)
 		io->err = fcntl(io->out, F_DUPFD_CLOEXEC, 3);	/* one open */
 	else
-		io->err = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		io->err = openat(AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC);
 	if (io->err == -1 || refusal != REFUSE_NONE) {
 		*fail = (struct report){STAGE_STDERR, errno, 0,
 		    REFUSAL_EXTRA(refusal, at)};

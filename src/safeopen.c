@@ -116,7 +116,8 @@ enter(struct walk *w, int nfd)
 static int
 start_at_root(struct walk *w)
 {
-	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* openat, not open: the start path's opens share one binding. */
+	int fd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd == -1)
 		return (-1);
