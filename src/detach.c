@@ -2,9 +2,12 @@
 /*
  * Detaching: report pipe, fork, setsid, fork.  detach() returns twice: in
  * the original process, which then waits on the pipe (launch.c), and in
- * the daemon.  The intermediate process makes a new session and exits at
- * once after the second fork, so the daemon is not a session leader and
- * can never acquire a controlling terminal.
+ * the daemon.  The intermediate process makes a new session and exits
+ * soon after the second fork, so the daemon is not a session leader and
+ * can never acquire a controlling terminal.  With a pidfile, it is also
+ * the pidfile's writer (pidlock.c): it opens the file and checks that
+ * nobody holds it before the fork, and exits once it wrote the daemon's
+ * pid, so the original process's wait for it covers the write.
  */
 #include "config.h"
 
@@ -20,10 +23,12 @@
 #include "detach.h"
 #include "exitcodes.h"
 #include "options.h"
+#include "pidlock.h"
 #include "report.h"
+#include "setup.h"
 
 pid_t
-detach(const struct options *o, int *reportfd)
+detach(const struct options *o, int *reportfd, struct pidlock_start *writer)
 {
 	int pipefd[2];
 	pid_t pid;
@@ -57,11 +62,23 @@ detach(const struct options *o, int *reportfd)
 	 * SIGHUP across the gap; the daemon resets every signal before exec.
 	 */
 	signal(SIGHUP, SIG_IGN);
-	if ((pid = fork()) == -1)
+	/* The pidfile's writer is this process: no fork for it later. */
+	if (o->pidfile != NULL)
+		setup_pidfile_writer(o, pipefd[1], writer);
+	if ((pid = fork()) == -1) {
+		int e = errno;
+
+		if (o->pidfile != NULL)
+			pidlock_abandon(writer);
 		report_fail(o, pipefd[1],
-		    &(struct report){.stage = STAGE_FORK, .err = errno});
-	if (pid > 0)
+		    &(struct report){.stage = STAGE_FORK, .err = e});
+	}
+	if (pid > 0) {
+		/* Our exit, after the pid is written, lets the original go. */
+		if (o->pidfile != NULL)
+			pidlock_write_for(writer, pid);
 		_exit(EXIT_OK);
+	}
 
 	/* Daemon: tell the original who we are before anything can fail. */
 	report_send(pipefd[1], &(struct report){.stage = STAGE_STARTED});

@@ -14,10 +14,14 @@
  *        |                        or failed after the exec (the daemon
  *        |                        undoes its own failures before it) and
  *        |                        prints every message.
- *        `- intermediate          setsid, ignore SIGHUP, fork, _exit(0)
+ *        `- intermediate          setsid, ignore SIGHUP, umask; open the
+ *            |                    pidfile and check it is free; fork;
+ *            |                    write the daemon's pid once it holds
+ *            |                    the lock; _exit(0)
  *            `- daemon            detach() returns here too: report its pid;
- *                                 umask, pidfile lock and write, stdio
- *                                 files (setup.c); then either
+ *                                 pidfile lock (then wait until the
+ *                                 intermediate is gone), stdio files
+ *                                 (setup.c); then either
  *                                   exec the command (plain mode), or
  *                                   supervise (--respawn, --syslog):
  *                                   `- child   exec the command, respawned
@@ -50,6 +54,7 @@
 #include "launch.h"
 #include "notify.h"
 #include "options.h"
+#include "pidlock.h"
 #include "redirect.h"
 #include "report.h"
 #include "setup.h"
@@ -177,6 +182,7 @@ main(int argc, char *argv[])
 	struct options opts;
 	struct notify notify;
 	struct prepared prepared;
+	struct pidlock_start writer;
 	sigset_t callers_mask;
 	pid_t intermediate;
 	int reportfd = -1;
@@ -207,10 +213,12 @@ main(int argc, char *argv[])
 	/* A start: see the process tree above. */
 	notify_open(&opts, &notify);
 	if (!opts.foreground &&
-	    (intermediate = detach(&opts, &reportfd)) > 0)
+	    (intermediate = detach(&opts, &reportfd, &writer)) > 0)
 		/* exit(3), not return: opts (main's frame) stays reachable. */
 		exit(launch_wait(&opts, &notify, reportfd, intermediate));
-	setup_process(&opts, reportfd, &prepared);
+	setup_process(&opts, reportfd,
+	    !opts.foreground && opts.pidfile != NULL ? &writer : NULL,
+	    &prepared);
 	if (opts.mode == MODE_SUPERVISE)
 		run_supervisor(&opts, reportfd, &prepared, &notify);
 	exec_command(&opts, reportfd, &prepared);

@@ -24,7 +24,11 @@
  * the starting process read-locks HOLDER, and the writer writes the pid
  * and exits, which opens the GATE again.  The starting process closed its
  * own writable descriptor before it took any lock, so it never drops its
- * lock by closing one, and it never holds one afterwards.
+ * lock by closing one, and it never holds one afterwards.  A detached
+ * start needs no writer of its own: the intermediate process takes the
+ * GATE and makes the checks before it forks the daemon, and writes the
+ * daemon's pid once the daemon holds HOLDER (pidlock_prepare()); the
+ * daemon waits until it has exited, so no command runs as its child.
  *
  * Why this is exclusive although read locks are shared: HOLDER is only
  * ever read-locked by a process whose writer holds the GATE and saw HOLDER
@@ -43,11 +47,15 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
@@ -186,33 +194,41 @@ send_msg(int sock, int what, int err, pid_t holder)
 }
 
 /*
- * The writer, a child of the starting process: it holds the writable
- * descriptor and the GATE, never HOLDER, and ends in _exit(), which
- * releases the GATE.
+ * The writer's checks, the GATE taken through wfd: W_GO when the path
+ * still names the file and nobody holds HOLDER; else W_LOCKED (*holder),
+ * W_RETRY (the file was unlinked under us) or W_FAIL, with *err.
  */
-static noreturn void
-writer(int wfd, const struct safeopen *so, int sock, bool write_pid,
-    pid_t daemon)
+static int
+gate_check(int wfd, const struct safeopen *so, pid_t *holder, int *err)
 {
-	pid_t holder = 0;
-	char go;
 	int r;
 
-	if (take_gate(wfd, &holder) == -1) {
-		send_msg(sock, errno == EAGAIN ? W_LOCKED : W_FAIL, errno,
-		    holder);
-		_exit(0);
+	*holder = 0;
+	*err = 0;
+	if (take_gate(wfd, holder) == -1) {
+		*err = errno;
+		return (errno == EAGAIN ? W_LOCKED : W_FAIL);
 	}
-	if (!still_named(wfd, so->dirfd, so->name)) {
-		send_msg(sock, W_RETRY, 0, 0);
-		_exit(0);
+	if (!still_named(wfd, so->dirfd, so->name))
+		return (W_RETRY);
+	if ((r = byte_holder(wfd, HOLDER, holder)) != 0) {
+		*err = errno;
+		return (r == 1 ? W_LOCKED : W_FAIL);
 	}
-	if ((r = byte_holder(wfd, HOLDER, &holder)) != 0) {
-		send_msg(sock, r == 1 ? W_LOCKED : W_FAIL, errno, holder);
-		_exit(0);
-	}
-	send_msg(sock, W_GO, 0, 0);
-	/* EOF: the starting process could not lock; write nothing. */
+	return (W_GO);
+}
+
+/*
+ * The writer, its checks passed and the GATE still held: wait until the
+ * holder says it took HOLDER, write its pid, tell it, and _exit(), which
+ * releases the GATE.  EOF instead: the holder could not lock; write
+ * nothing.
+ */
+static noreturn void
+write_when_held(int wfd, int sock, bool write_pid, pid_t daemon)
+{
+	char go;
+
 	if (read(sock, &go, 1) != 1)
 		_exit(0);
 	if (write_pid && pidlock_write(wfd, daemon) == -1)
@@ -220,6 +236,25 @@ writer(int wfd, const struct safeopen *so, int sock, bool write_pid,
 	else
 		send_msg(sock, W_DONE, 0, 0);
 	_exit(0);
+}
+
+/*
+ * The writer as a child of the starting process: it holds the writable
+ * descriptor and the GATE, never HOLDER.
+ */
+static noreturn void
+writer(int wfd, const struct safeopen *so, int sock, bool write_pid,
+    pid_t daemon)
+{
+	pid_t holder;
+	int r, err;
+
+	if ((r = gate_check(wfd, so, &holder, &err)) != W_GO) {
+		send_msg(sock, r, err, holder);
+		_exit(0);
+	}
+	send_msg(sock, W_GO, 0, 0);
+	write_when_held(wfd, sock, write_pid, daemon);
 }
 
 static int
@@ -239,9 +274,10 @@ read_msg(int sock, struct wmsg *m)
 }
 
 /*
- * Take HOLDER once the writer said GO, let it write, and wait for its
- * word.  Returns 0, or -1 with *f filled (the file removed again if this
- * start wrote nothing into it but still locked it).
+ * In the holder, once the writer has the GATE and saw HOLDER free: take
+ * HOLDER, let the writer write, and wait for its word.  Returns 0, or -1
+ * with *f filled (the file removed again if this start wrote nothing into
+ * it but still locked it).
  */
 static int
 hold(int rfd, int sock, const struct safeopen *so, struct pidlock_fail *f)
@@ -262,46 +298,84 @@ hold(int rfd, int sock, const struct safeopen *so, struct pidlock_fail *f)
 	return (0);
 }
 
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Close whatever s still has open. */
+static void
+close_start(struct pidlock_start *s)
+{
+	close_fd(&s->wfd);
+	close_fd(&s->rfd);
+	close_fd(&s->sock[0]);
+	close_fd(&s->sock[1]);
+	safeopen_close(&s->so);
+}
+
+/*
+ * Open path twice, writable (creating it) and read-only, and check that
+ * both name one file.  Returns 0, -1 failed (*f), or -2 try again (the
+ * file was unlinked between the opens); on failure s is closed.
+ */
+static int
+open_start(const char *path, struct pidlock_start *s, struct pidlock_fail *f)
+{
+	int rc;
+
+	*s = (struct pidlock_start){.wfd = -1, .rfd = -1, .sock = {-1, -1}};
+	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, 0, 0, REFUSE_NONE, 0};
+	if ((s->wfd = open_file(path, &s->so, &f->refusal)) == -1) {
+		f->err = errno;
+		f->at = s->so.at;
+		return (-1);
+	}
+	s->rfd = openat(s->so.dirfd, s->so.name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (s->rfd != -1 && same_inode(s->rfd, s->wfd))
+		return (0);
+	rc = s->rfd == -1 && errno != ENOENT ? -1 : -2;
+	f->err = errno;
+	close_start(s);
+	return (rc);
+}
+
 /* One try at pidlock_acquire(): the fd, -1 failed (*f), -2 try again. */
 static int
 attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 {
-	struct safeopen so;
+	struct pidlock_start s;
 	struct wmsg m;
-	int wfd, rfd = -1, sv[2] = {-1, -1}, rc = -1;
 	pid_t w = -1, self;
+	int rc;
 
-	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, 0, 0, REFUSE_NONE, 0};
-	if ((wfd = open_file(path, &so, &f->refusal)) == -1) {
-		f->err = errno;
-		f->at = so.at;
-		return (-1);
-	}
-	rfd = openat(so.dirfd, so.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC);
-	if (rfd == -1 || !same_inode(rfd, wfd)) {
-		rc = rfd == -1 && errno != ENOENT ? -1 : -2;
-		goto out;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+	if ((rc = open_start(path, &s, f)) != 0)
+		return (rc);
+	rc = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.sock) == -1)
 		goto out;
 	fflush(NULL);
 	self = getpid();
 	if ((w = fork()) == -1)
 		goto out;
 	if (w == 0) {
-		close(sv[0]);
-		writer(wfd, &so, sv[1], write_pid, self);
+		close(s.sock[1]);
+		writer(s.wfd, &s.so, s.sock[0], write_pid, self);
 	}
 	/* Before any lock of ours: this close cannot drop one. */
-	close(wfd);
-	wfd = -1;
-	close(sv[1]);
-	sv[1] = -1;
-	(void)read_msg(sv[0], &m);
+	close_fd(&s.wfd);
+	close_fd(&s.sock[0]);
+	(void)read_msg(s.sock[1], &m);
 	switch (m.what) {
 	case W_GO:
-		rc = hold(rfd, sv[0], &so, f) == 0 ? rfd : -1;
+		if (hold(s.rfd, s.sock[1], &s.so, f) == 0) {
+			rc = s.rfd;
+			s.rfd = -1;
+		}
 		break;
 	case W_RETRY:
 		rc = -2;
@@ -317,18 +391,10 @@ attempt(const char *path, bool write_pid, struct pidlock_fail *f)
 out:
 	if (rc == -1 && f->err == 0)
 		f->err = errno;
-	if (wfd != -1)
-		close(wfd);
-	if (sv[0] != -1)
-		close(sv[0]);
-	if (sv[1] != -1)
-		close(sv[1]);
+	close_start(&s);
 	if (w > 0)
 		while (waitpid(w, NULL, 0) == -1 && errno == EINTR)
 			;
-	if (rc < 0 && rfd != -1)
-		close(rfd);
-	safeopen_close(&so);
 	return (rc);
 }
 
@@ -351,6 +417,121 @@ pidlock_acquire(const char *path, bool write_pid, struct pidlock_fail *f)
 	/* Unlinked under us every time: somebody keeps removing it. */
 	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, EAGAIN, 0, 0, 0};
 	return (-1);
+}
+
+/*
+ * A start split between two existing processes, so that none is forked
+ * for it: the detached start's intermediate process is the writer and
+ * the daemon it forks next the holder.  In the writer-to-be, before the
+ * fork: open path, take the GATE and check that nobody holds HOLDER
+ * (bounded retries, as pidlock_acquire()).  Returns 0, or -1 with *f
+ * (nothing left open).
+ */
+int
+pidlock_prepare(const char *path, struct pidlock_start *s,
+    struct pidlock_fail *f)
+{
+	pid_t holder;
+	int r, err;
+
+	for (int tries = 0; tries < ACQUIRE_TRIES; tries++) {
+		if ((r = open_start(path, s, f)) == -2)
+			continue;
+		if (r == -1)
+			return (-1);
+		switch (gate_check(s->wfd, &s->so, &holder, &err)) {
+		case W_GO:
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+			    s->sock) == 0)
+				return (0);
+			f->err = errno;
+			break;
+		case W_RETRY:
+			close_start(s);
+			continue;
+		case W_LOCKED:
+			*f = (struct pidlock_fail){PIDLOCK_FAIL_LOCKED, EAGAIN,
+			    holder, 0, 0};
+			break;
+		default:
+			f->err = err;
+			break;
+		}
+		close_start(s);
+		return (-1);
+	}
+	*f = (struct pidlock_fail){PIDLOCK_FAIL_OPEN, EAGAIN, 0, 0, 0};
+	return (-1);
+}
+
+/*
+ * Wait, signals blocked, until our parent is no longer writer.  Raw
+ * system calls, as in signals_reset(): the C library's wrappers would
+ * each cost a first-call binding on every start.
+ */
+static void
+wait_reparented(pid_t writer)
+{
+	uint64_t chld = 1ULL << (SIGCHLD - 1);
+
+	while (syscall(SYS_getppid) == writer)
+		(void)syscall(SYS_rt_sigtimedwait, &chld, NULL, NULL,
+		    sizeof(chld));
+}
+
+/*
+ * In the holder, forked by the writer after pidlock_prepare(): take
+ * HOLDER, wait until the writer wrote our pid, then until it is gone.
+ * Returns the read-only descriptor that keeps the lock (as
+ * pidlock_acquire()), or -1 with *f.
+ */
+int
+pidlock_hold(struct pidlock_start *s, struct pidlock_fail *f)
+{
+	pid_t writer = (pid_t)syscall(SYS_getppid);
+	int fd = -1;
+
+	/* The GATE is the writer's, and no lock is ours yet: drops none. */
+	close_fd(&s->wfd);
+	close_fd(&s->sock[0]);
+	/*
+	 * The writer, our parent, exits once it answered.  Be told when it
+	 * has: the kernel sends PR_SET_PDEATHSIG after it reparented us, so
+	 * what we run next never has the writer as its parent.  SIGCHLD,
+	 * blocked here like every signal, is harmless if it stays pending.
+	 */
+	(void)syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGCHLD);
+	if (hold(s->rfd, s->sock[1], &s->so, f) == 0) {
+		fd = s->rfd;
+		s->rfd = -1;
+		wait_reparented(writer);
+	}
+	(void)syscall(SYS_prctl, PR_SET_PDEATHSIG, 0);
+	close_start(s);
+	return (fd);
+}
+
+/*
+ * In the writer, after forking the holder: write its pid once it holds
+ * HOLDER, then _exit(), releasing the GATE.  Its exit is the start's
+ * signal that the pidfile is written.
+ */
+noreturn void
+pidlock_write_for(struct pidlock_start *s, pid_t holder)
+{
+	close(s->sock[1]);
+	write_when_held(s->wfd, s->sock[0], true, holder);
+}
+
+/*
+ * In the writer when the holder could not be forked: remove the file it
+ * prepared (nobody holds it, and the GATE keeps everyone else out).
+ */
+void
+pidlock_abandon(struct pidlock_start *s)
+{
+	(void)safeopen_unlinkat(s->so.dirfd, s->so.name, s->wfd);
+	close_start(s);
 }
 
 /* Whether path (not followed if a link) names the file open as fd. */

@@ -3,7 +3,8 @@
  * The fcntl-locked pidfile (and lockfile).  The process that holds the
  * HOLDER lock is the daemon; the pid written in the file is only a hint.
  * pidlock_acquire() takes the lock for the calling process through a
- * read-only descriptor (the pid is written by a short-lived helper); every
+ * read-only descriptor (the pid is written by a short-lived helper, or,
+ * with pidlock_prepare(), by the process that forks the holder); every
  * removal goes through pidlock_unlink() or pidlock_remove_stale(), which
  * check under the lock that the path still names the locked file.
  */
@@ -14,6 +15,9 @@
 #include <sys/types.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdnoreturn.h>
+
+#include "safeopen.h"
 
 /* Why pidlock_acquire() failed. */
 enum pidlock_failure {
@@ -31,6 +35,26 @@ struct pidlock_fail {
 };
 
 int pidlock_acquire(const char *path, bool write_pid, struct pidlock_fail *f);
+
+/*
+ * The same protocol split between a writer and the holder it forks, so
+ * that no process is forked for it (the detached start: intermediate and
+ * daemon).  The writer calls pidlock_prepare() before the fork, then
+ * pidlock_write_for() (or pidlock_abandon() if the fork failed); the
+ * holder calls pidlock_hold(), which returns once the writer is gone.
+ */
+struct pidlock_start {
+	struct safeopen so;	/* the file's directory and name */
+	int wfd;		/* writable: the writer's alone */
+	int rfd;		/* read-only: becomes the holder's */
+	int sock[2];		/* [0] the writer's end, [1] the holder's */
+};
+
+int pidlock_prepare(const char *path, struct pidlock_start *s,
+    struct pidlock_fail *f);
+int pidlock_hold(struct pidlock_start *s, struct pidlock_fail *f);
+noreturn void pidlock_write_for(struct pidlock_start *s, pid_t holder);
+void pidlock_abandon(struct pidlock_start *s);
 bool pidlock_names(const char *path, int fd);
 int pidlock_open(const char *path, int *refusal);
 int pidlock_write(int fd, pid_t pid);

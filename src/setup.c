@@ -19,6 +19,25 @@
 #include "report.h"
 #include "setup.h"
 
+/* The report for a failed pidlock_acquire(), pidlock_prepare() or _hold(). */
+static void
+lock_failure(const struct pidlock_fail *f, int stage, int locked_stage,
+    struct report *fail)
+{
+	switch (f->what) {
+	case PIDLOCK_FAIL_LOCKED:
+		*fail = (struct report){locked_stage, f->err, f->holder, 0};
+		break;
+	case PIDLOCK_FAIL_WRITE:
+		*fail = (struct report){STAGE_PIDFILE_WRITE, f->err, 0, 0};
+		break;
+	default:
+		*fail = (struct report){stage, f->err, 0,
+		    REFUSAL_EXTRA(f->refusal, f->at)};
+		break;
+	}
+}
+
 /*
  * Lock one file for this process (with write_pid, also write our pid into
  * it); on failure fill *fail.
@@ -30,39 +49,56 @@ take_lock(const char *path, bool write_pid, int stage, int locked_stage,
 	struct pidlock_fail f;
 	int fd;
 
-	if ((fd = pidlock_acquire(path, write_pid, &f)) != -1)
-		return (fd);
-	switch (f.what) {
-	case PIDLOCK_FAIL_LOCKED:
-		*fail = (struct report){locked_stage, f.err, f.holder, 0};
-		break;
-	case PIDLOCK_FAIL_WRITE:
-		*fail = (struct report){STAGE_PIDFILE_WRITE, f.err, 0, 0};
-		break;
-	default:
-		*fail = (struct report){stage, f.err, 0,
-		    REFUSAL_EXTRA(f.refusal, f.at)};
-		break;
+	if ((fd = pidlock_acquire(path, write_pid, &f)) == -1)
+		lock_failure(&f, stage, locked_stage, fail);
+	return (fd);
+}
+
+/*
+ * In the intermediate process, before it forks the daemon: the umask, and
+ * the pidfile's writer half (pidlock_prepare()), so that the daemon only
+ * has to take its lock and nobody forks a writer.
+ */
+void
+setup_pidfile_writer(const struct options *o, int reportfd,
+    struct pidlock_start *s)
+{
+	struct pidlock_fail f;
+	struct report fail;
+
+	umask(o->umask);
+	if (pidlock_prepare(o->pidfile, s, &f) == -1) {
+		lock_failure(&f, STAGE_PIDFILE, STAGE_PIDFILE_LOCKED, &fail);
+		report_fail(o, reportfd, &fail);
 	}
-	return (-1);
 }
 
 /*
  * In the daemon (or supervisor): umask, pidfile lock and write, lockfile,
  * stdio files, in that order.  The pidfile is written with our pid before
- * anything else can fail, and removed again if something does.
+ * anything else can fail, and removed again if something does.  With
+ * writer (a detached start), the intermediate process that forked us
+ * prepared the pidfile and writes our pid; else we take it ourselves.
  */
 void
-setup_process(const struct options *o, int reportfd, struct prepared *p)
+setup_process(const struct options *o, int reportfd,
+    struct pidlock_start *writer, struct prepared *p)
 {
 	struct report fail = {.stage = STAGE_NONE};
+	struct pidlock_fail f;
 	struct stat lst;
 	bool lockfile_existed = o->lockfile != NULL &&
 	    lstat(o->lockfile, &lst) == 0;
 
 	*p = (struct prepared){.pidfile_fd = -1, .lockfile_fd = -1};
 	umask(o->umask);
-	if (o->pidfile != NULL) {
+	if (writer != NULL) {
+		if ((p->pidfile_fd = pidlock_hold(writer, &f)) == -1) {
+			lock_failure(&f, STAGE_PIDFILE, STAGE_PIDFILE_LOCKED,
+			    &fail);
+			report_fail(o, reportfd, &fail);
+		}
+	} else if (o->pidfile != NULL) {
 		p->pidfile_fd = take_lock(o->pidfile, true, STAGE_PIDFILE,
 		    STAGE_PIDFILE_LOCKED, &fail);
 		if (p->pidfile_fd == -1)
